@@ -1,0 +1,68 @@
+"""commentsvc: comments for article pages, held for moderation, served safely."""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import config
+
+PACKAGE = Path(__file__).resolve().parent
+
+
+def _bundled(name: str) -> str:
+    """A top-level folder (templates, migrations): inside a built wheel, or in the checkout."""
+    inside = PACKAGE / name
+    return str(inside if inside.is_dir() else PACKAGE.parent / name)
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: configuration, extensions, the three doors, errors, commands."""
+    instance_path = os.environ.get("COMMENTSVC_INSTANCE_PATH")
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        instance_path=os.path.abspath(instance_path) if instance_path else None,
+        template_folder=_bundled("templates"),
+    )
+    config.load(app, test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    if app.config["TRUSTED_PROXIES"]:
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from .extensions import db, limiter, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=_bundled("migrations"), render_as_batch=True)
+    limiter.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from . import api, site
+    from .api import openapi
+
+    app.register_blueprint(api.bp)
+    app.register_blueprint(openapi.bp)
+    app.register_blueprint(site.bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from .api import errors
+
+    errors.register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from . import cli
+
+    cli.register(app)

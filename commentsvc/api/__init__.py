@@ -1,0 +1,9 @@
+"""The JSON API for other services and the widget: /api/v1."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from . import cors, moderation, public  # noqa: E402, F401  (routes register on import)
+
+bp.after_request(cors.apply)

@@ -1,0 +1,93 @@
+"""Every API error, whatever raised it, answers one JSON shape.
+
+{"error": {"code": "...", "message": "...", "fields": {"email": ["..."]}}}
+"""
+
+from flask import current_app, jsonify, request
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from ..errors import CommentsClosed, DomainError, InvalidTransition, NotFound, ValidationFailed
+
+DOMAIN_STATUS = {
+    NotFound: 404,
+    ValidationFailed: 422,
+    InvalidTransition: 409,
+    CommentsClosed: 403,
+}
+
+HTTP_CODES = {
+    400: ("bad_request", None),
+    401: ("unauthorized", None),
+    403: ("forbidden", None),
+    404: ("not_found", "There is nothing at this address."),
+    405: ("method_not_allowed", None),
+    413: ("payload_too_large", None),
+    415: ("unsupported_media_type", None),
+    429: ("rate_limited", "Too many requests; wait a moment and try again."),
+    500: ("internal_error", "Something went wrong on our side; nothing was saved."),
+}
+
+
+class ApiError(Exception):
+    """An error only the API door raises (authentication, content type, body syntax)."""
+
+    def __init__(self, status: int, code: str, message: str, headers: dict | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.headers = status, code, message, headers or {}
+
+
+def is_api_request() -> bool:
+    return request.path.startswith("/api/") or request.path == "/openapi.json"
+
+
+def error_response(status: int, code: str, message: str, fields=None, headers=None):
+    response = jsonify({"error": {"code": code, "message": message, "fields": fields or {}}})
+    response.status_code = status
+    response.headers.update(headers or {})
+    return response
+
+
+def flatten(messages, prefix: str = "") -> dict[str, list[str]]:
+    """Turn marshmallow's nested messages ({"ids": {0: [...]}}) into {"ids.0": [...]}."""
+    if isinstance(messages, list):
+        return {prefix or "_body": [str(m) for m in messages]}
+    flat: dict[str, list[str]] = {}
+    for key, value in messages.items():
+        name = f"{prefix}.{key}" if prefix else str(key)
+        flat.update(flatten(value, name))
+    return flat
+
+
+def register(app) -> None:
+    """Install handlers that answer JSON under /api/ and leave other doors alone."""
+
+    @app.errorhandler(ApiError)
+    def _api_error(exc: ApiError):
+        return error_response(exc.status, exc.code, exc.message, headers=exc.headers)
+
+    @app.errorhandler(DomainError)
+    def _domain_error(exc: DomainError):
+        status = DOMAIN_STATUS.get(type(exc), 400)
+        return error_response(status, exc.code, exc.message, exc.fields)
+
+    @app.errorhandler(ValidationError)
+    def _validation_error(exc: ValidationError):
+        return error_response(
+            422, "validation_failed", "Some fields are not valid.", flatten(exc.messages)
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        if not is_api_request():
+            return exc
+        code, message = HTTP_CODES.get(exc.code, ("error", None))
+        headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
+        return error_response(exc.code, code, message or exc.description, headers=headers)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        if not is_api_request():
+            return InternalServerError(original_exception=exc)
+        return error_response(500, *HTTP_CODES[500])

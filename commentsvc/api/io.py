@@ -1,0 +1,59 @@
+"""Reading requests and building the small objects every API view needs."""
+
+from flask import current_app, g, request
+from werkzeug.exceptions import BadRequest
+
+from ..config import Settings
+from ..services import Actor, Client
+from .errors import ApiError
+from .schemas import ARTICLE_ID_RULE, valid_article_id
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def load_body(schema, *, allow_form: bool = False) -> dict:
+    """Load the request body through `schema`.
+
+    :raise ApiError: 415 for a content type other than JSON (or a form, when allowed),
+        400 for JSON that does not parse or is not an object.
+    :raise marshmallow.ValidationError: the fields are not valid (answered 422).
+    """
+    if request.mimetype == "application/json":
+        try:
+            data = request.get_json()
+        except BadRequest as exc:
+            raise ApiError(400, "malformed_json", "The request body is not valid JSON.") from exc
+        if not isinstance(data, dict):
+            raise ApiError(400, "malformed_json", "The request body must be a JSON object.")
+    elif allow_form and request.mimetype in FORM_TYPES:
+        data = request.form.to_dict()
+    else:
+        accepted = "application/json" + (" or an HTML form" if allow_form else "")
+        raise ApiError(415, "unsupported_media_type", f"Send the body as {accepted}.")
+    return schema.load(data)
+
+
+def load_args(schema, lists: tuple[str, ...] = ()) -> dict:
+    """Load the query string through `schema`; names in `lists` may repeat."""
+    data = request.args.to_dict()
+    data.update({name: request.args.getlist(name) for name in lists})
+    return schema.load(data)
+
+
+def check_article_id(article_id: str) -> str:
+    """:raise ApiError: 404 when the id could never name an article."""
+    if not valid_article_id(article_id):
+        raise ApiError(404, "not_found", f"Article ids are {ARTICLE_ID_RULE}.")
+    return article_id
+
+
+def settings() -> Settings:
+    return Settings.from_config(current_app.config)
+
+
+def client() -> Client:
+    return Client(remote_addr=request.remote_addr, user_agent=request.user_agent.string)
+
+
+def actor() -> Actor:
+    return g.actor

@@ -1,0 +1,120 @@
+"""The OpenAPI 3.1 document, generated from the views' `doc` notes and their schemas."""
+
+import re
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Blueprint, current_app, jsonify
+
+from .schemas import ErrorOut
+
+bp = Blueprint("api_docs", __name__)
+
+ERRORS = {
+    400: "The body is not valid JSON.",
+    401: "No API key, or not a valid one.",
+    403: "The key's scope is too narrow, or comments are closed.",
+    404: "No such article or comment.",
+    409: "The comment already has that status.",
+    413: "The body is larger than the limit (64 KiB by default).",
+    415: "The body is not JSON.",
+    422: "A field is not valid; `fields` names each one.",
+    429: "Too many requests from this address.",
+}
+
+
+def doc(summary: str, *, tag: str, responses: dict, body=None, query=None, errors=()):
+    """Note how an endpoint is documented; `build_spec` reads the note."""
+
+    def decorator(view):
+        view.openapi = {
+            "summary": summary,
+            "tag": tag,
+            "responses": responses,
+            "body": body,
+            "query": query,
+            "errors": errors,
+        }
+        return view
+
+    return decorator
+
+
+def build_spec(app) -> dict:
+    spec = APISpec(
+        title="commentsvc",
+        version="1",
+        openapi_version="3.1.0",
+        plugins=[MarshmallowPlugin()],
+        info={"description": "Comments for article pages: submit, read, moderate."},
+    )
+    spec.components.security_scheme("apiKey", {"type": "http", "scheme": "bearer"})
+    spec.components.schema("Error", schema=ErrorOut)
+    paths: dict[str, dict] = {}
+    for rule in app.url_map.iter_rules():
+        note = getattr(app.view_functions[rule.endpoint], "openapi", None)
+        if note is None:
+            continue
+        view = app.view_functions[rule.endpoint]
+        path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            paths.setdefault(path, {})[method.lower()] = _operation(note, rule, view)
+    for path, operations in sorted(paths.items()):
+        spec.path(path=path, operations=operations)
+    return spec.to_dict()
+
+
+def _operation(note: dict, rule, view) -> dict:
+    parameters = [
+        {"in": "path", "name": name, "required": True, "schema": _path_type(rule, name)}
+        for name in sorted(rule.arguments)
+    ]
+    if note["query"] is not None:
+        parameters.append({"in": "query", "schema": note["query"]})
+    responses = {
+        str(status): {
+            "description": description,
+            **({"content": {"application/json": {"schema": schema}}} if schema else {}),
+        }
+        for status, (schema, description) in note["responses"].items()
+    }
+    errors = set(note["errors"]) | ({400, 413, 415, 422} if note["body"] else set())
+    if getattr(view, "required_scope", None):
+        errors |= {401, 403}
+    for status in sorted(errors):
+        responses[str(status)] = {
+            "description": ERRORS[status],
+            "content": {"application/json": {"schema": "Error"}},
+        }
+    operation = {
+        "summary": note["summary"],
+        "tags": [note["tag"]],
+        "parameters": parameters,
+        "responses": responses,
+    }
+    if note["body"] is not None:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": note["body"]}},
+        }
+    if getattr(view, "required_scope", None):
+        operation["security"] = [{"apiKey": []}]
+        operation["description"] = f"Needs an API key with the `{view.required_scope}` scope."
+    return operation
+
+
+def _path_type(rule, name: str) -> dict:
+    converter = rule._converters[name]
+    return (
+        {"type": "integer"}
+        if type(converter).__name__ == "IntegerConverter"
+        else {"type": "string"}
+    )
+
+
+@bp.get("/openapi.json")
+def openapi_json():
+    spec = current_app.extensions.get("commentsvc.openapi")
+    if spec is None:
+        spec = current_app.extensions["commentsvc.openapi"] = build_spec(current_app)
+    return jsonify(spec)

@@ -1,0 +1,109 @@
+"""Reader-facing endpoints: submit a comment, read a thread, count comments."""
+
+import hashlib
+
+from flask import current_app, jsonify, make_response, request
+
+from ..extensions import db, limiter
+from ..services import reading, submission
+from ..status import Status
+from . import bp
+from .io import check_article_id, client, load_args, load_body, settings
+from .openapi import doc
+from .schemas import (
+    CommentIn,
+    CountsOut,
+    CountsQuery,
+    PublicCommentOut,
+    SubmitOut,
+    ThreadOut,
+    ThreadQuery,
+)
+
+# Part of every thread ETag: bump it when the thread's JSON shape changes, so
+# clients holding an old representation do not get a 304 for it.
+THREAD_FORMAT = 1
+
+HELD_MESSAGE = "Your comment is awaiting moderation."
+
+
+def _submit_limit() -> str:
+    return current_app.config["SUBMIT_RATE_LIMIT"]
+
+
+@bp.post("/articles/<path:article_id>/comments")
+@doc(
+    "Submit a comment",
+    tag="public",
+    body=CommentIn,
+    responses={
+        201: (PublicCommentOut, "Published at once (the policy approved it)."),
+        202: (SubmitOut, "Held for moderation."),
+    },
+    errors=(403, 404, 429),
+)
+@limiter.limit(_submit_limit, methods=["POST"])
+def submit_comment(article_id: str):
+    check_article_id(article_id)
+    config = settings()
+    data = load_body(CommentIn(body_max_length=config.body_max_length), allow_form=True)
+    comment = submission.submit_comment(db.session, article_id, data, client(), config)
+    if comment.status is Status.approved:
+        return PublicCommentOut().dump(comment), 201
+    # Spam is answered like any held comment: telling a spammer helps them adapt.
+    held = {"id": comment.id, "status": "pending", "message": HELD_MESSAGE, "comment": comment}
+    return SubmitOut().dump(held), 202
+
+
+@bp.get("/articles/<path:article_id>/comments")
+@doc(
+    "Read the approved thread of an article",
+    tag="public",
+    query=ThreadQuery,
+    responses={200: (ThreadOut, "One page of top-level comments, replies nested.")},
+    errors=(422,),
+)
+def get_thread(article_id: str):
+    check_article_id(article_id)
+    args = load_args(ThreadQuery())
+    version = reading.thread_version(db.session, article_id)
+    etag = _thread_etag(article_id, version, request.args.get("cursor", ""), args)
+    if request.if_none_match.contains(etag):
+        response = make_response("", 304)
+    else:
+        page = reading.thread_page(
+            db.session, article_id, order=args["order"], limit=args["limit"], cursor=args["cursor"]
+        )
+        response = jsonify(
+            ThreadOut().dump(
+                {
+                    "article_id": article_id,
+                    "title": page.article.title if page.article else None,
+                    "comments_open": page.article.comments_open if page.article else True,
+                    "count": page.count,
+                    "comments": page.nodes,
+                    "next_cursor": page.next_cursor,
+                }
+            )
+        )
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def _thread_etag(article_id: str, version: int, cursor: str, args: dict) -> str:
+    key = f"{THREAD_FORMAT}|{article_id}|{version}|{args['order']}|{args['limit']}|{cursor}"
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+@bp.get("/counts")
+@doc(
+    "Count approved comments of several articles",
+    tag="public",
+    query=CountsQuery,
+    responses={200: (CountsOut, "Approved comments per article id; 0 when unknown.")},
+    errors=(422,),
+)
+def get_counts():
+    args = load_args(CountsQuery(), lists=("article_id",))
+    return CountsOut().dump({"counts": reading.counts_for(db.session, args["article_id"])})

@@ -1,0 +1,310 @@
+"""The API's request and response shapes; apispec reads them for /openapi.json."""
+
+import re
+
+from marshmallow import (
+    EXCLUDE,
+    Schema,
+    ValidationError,
+    fields,
+    pre_dump,
+    pre_load,
+    validate,
+    validates,
+)
+
+from .. import threads
+from ..status import ACTIONS, Status
+
+ARTICLE_ID = re.compile(r"[A-Za-z0-9_.:/-]{1,200}")
+ARTICLE_ID_RULE = "1 to 200 letters, digits or any of - _ . : /"
+
+
+def valid_article_id(value: str) -> bool:
+    return bool(ARTICLE_ID.fullmatch(value))
+
+
+class Trimmed(fields.String):
+    """A string with surrounding white space removed before it is checked."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+class TrimmedEmail(fields.Email):
+    # Stored lower-case so one person's comments are found together.
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).strip().lower()
+
+
+class ArticleIdField(fields.String):
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        if not valid_article_id(value):
+            raise ValidationError(f"Not a valid article id ({ARTICLE_ID_RULE}).")
+        return value
+
+
+class Cursor(fields.String):
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return threads.decode_cursor(super()._deserialize(value, attr, data, **kwargs))
+        except ValueError as exc:
+            raise ValidationError("Not a cursor this service gave out.") from exc
+
+
+# ---- requests ---------------------------------------------------------------
+
+
+class _BodyRule(Schema):
+    """The body's length limit is configurable, so each schema is built with it."""
+
+    body = Trimmed(required=True)
+
+    def __init__(self, *args, body_max_length: int = 10_000, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.body_max_length = body_max_length
+
+    @validates("body")
+    def _body_length(self, value: str, data_key: str) -> None:
+        if not value:
+            raise ValidationError("Write a comment before posting.")
+        if len(value) > self.body_max_length:
+            raise ValidationError(
+                f"Keep the comment under {self.body_max_length:,} characters "
+                f"(this one has {len(value):,})."
+            )
+
+
+class CommentIn(_BodyRule):
+    name = Trimmed(
+        required=True,
+        validate=validate.Length(1, 100, error="Enter a name of 1 to 100 characters."),
+    )
+    email = TrimmedEmail(
+        required=True,
+        validate=validate.Length(max=254),
+        error_messages={"invalid": "Enter a valid email address."},
+    )
+    url = fields.Url(
+        schemes={"http", "https"},
+        allow_none=True,
+        load_default=None,
+        validate=validate.Length(max=200),
+        error_messages={"invalid": "Enter a web address starting with http:// or https://."},
+    )
+    parent_id = fields.Integer(allow_none=True, load_default=None, validate=validate.Range(min=1))
+
+    @pre_load
+    def _blank_is_absent(self, data, **kwargs):
+        # HTML forms send empty optional fields; they mean "not given".
+        if isinstance(data, dict):
+            data = {k: v for k, v in data.items() if not (k in ("url", "parent_id") and v == "")}
+            url = data.get("url")
+            if isinstance(url, str) and url.strip() and "://" not in url:
+                data["url"] = "https://" + url.strip()
+        return data
+
+
+class CommentEditIn(_BodyRule):
+    reason = Trimmed(load_default=None, allow_none=True, validate=validate.Length(max=500))
+
+
+class ModerationIn(Schema):
+    action = fields.String(required=True, validate=validate.OneOf(list(ACTIONS)))
+    reason = Trimmed(load_default=None, allow_none=True, validate=validate.Length(max=500))
+
+
+class BulkModerationIn(ModerationIn):
+    ids = fields.List(
+        fields.Integer(strict=True, validate=validate.Range(min=1)),
+        required=True,
+        validate=validate.Length(1, 500, error="Send between 1 and 500 ids."),
+    )
+
+
+class ArticleIn(Schema):
+    """Only the fields sent are changed."""
+
+    title = Trimmed(allow_none=True, validate=validate.Length(max=300))
+    url = fields.Url(
+        schemes={"http", "https"},
+        allow_none=True,
+        validate=validate.Length(max=2000),
+        error_messages={"invalid": "Enter a web address starting with http:// or https://."},
+    )
+    comments_open = fields.Boolean()
+
+
+class ThreadQuery(Schema):
+    class Meta:
+        unknown = EXCLUDE  # cache-busting parameters are harmless
+
+    order = fields.String(load_default="oldest", validate=validate.OneOf(["oldest", "newest"]))
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))
+    cursor = Cursor(load_default=None)
+
+
+class CountsQuery(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    article_id = fields.List(
+        ArticleIdField(),
+        required=True,
+        validate=validate.Length(1, 100, error="Ask for between 1 and 100 article ids."),
+    )
+
+
+class QueueQuery(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    status = fields.Enum(Status, load_default=None)
+    article_id = ArticleIdField(load_default=None)
+    q = Trimmed(load_default=None, validate=validate.Length(max=200))
+    order = fields.String(load_default="newest", validate=validate.OneOf(["newest", "oldest"]))
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))
+    cursor = Cursor(load_default=None)
+
+
+# ---- responses --------------------------------------------------------------
+
+
+class AuthorOut(Schema):
+    name = fields.String()
+    url = fields.String(allow_none=True)
+
+
+class PublicCommentOut(Schema):
+    """A comment as readers see it: never the email, the IP or the raw text."""
+
+    id = fields.Integer()
+    parent_id = fields.Integer(allow_none=True)
+    author = fields.Nested(AuthorOut, allow_none=True)
+    html = fields.String(allow_none=True)
+    created_at = fields.DateTime(format="iso", allow_none=True)
+    removed = fields.Boolean()
+    replies = fields.List(fields.Nested(lambda: PublicCommentOut()))
+
+    @pre_dump
+    def _from_node(self, node, **kwargs):
+        if not isinstance(node, threads.ThreadNode):
+            node = threads.ThreadNode(node, removed=False)
+        c = node.comment
+        shown = not node.removed
+        return {
+            "id": c.id,
+            "parent_id": c.parent_id,
+            "author": {"name": c.author_name, "url": c.author_url} if shown else None,
+            "html": c.html if shown else None,
+            "created_at": c.created_at if shown else None,
+            "removed": node.removed,
+            "replies": node.replies,
+        }
+
+
+class ThreadOut(Schema):
+    article_id = fields.String()
+    title = fields.String(allow_none=True)
+    comments_open = fields.Boolean()
+    count = fields.Integer(metadata={"description": "Approved comments in the whole thread."})
+    comments = fields.List(fields.Nested(PublicCommentOut))
+    next_cursor = fields.String(allow_none=True)
+
+
+class SubmitOut(Schema):
+    id = fields.Integer()
+    status = fields.String()
+    message = fields.String()
+    comment = fields.Nested(PublicCommentOut)
+
+
+class CountsOut(Schema):
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+class ModerationCommentOut(Schema):
+    """A comment as moderators see it: everything, including the author's email and IP."""
+
+    id = fields.Integer()
+    article_id = fields.String(attribute="article.article_id")
+    parent_id = fields.Integer(allow_none=True)
+    status = fields.Enum(Status)
+    author = fields.Method(
+        "_author", metadata={"type": "object", "description": "name, email and url"}
+    )
+    body = fields.String()
+    html = fields.String()
+    held_reasons = fields.List(fields.String())
+    remote_addr = fields.String(allow_none=True)
+    user_agent = fields.String(allow_none=True)
+    created_at = fields.DateTime(format="iso")
+    updated_at = fields.DateTime(format="iso")
+    erased_at = fields.DateTime(format="iso", allow_none=True)
+
+    def _author(self, comment):
+        return {
+            "name": comment.author_name,
+            "email": comment.author_email,
+            "url": comment.author_url,
+        }
+
+
+class QueueOut(Schema):
+    comments = fields.List(fields.Nested(ModerationCommentOut))
+    next_cursor = fields.String(allow_none=True)
+
+
+class BulkOut(Schema):
+    changed = fields.Integer()
+    comments = fields.List(fields.Nested(ModerationCommentOut))
+
+
+class ActorOut(Schema):
+    type = fields.String(metadata={"enum": ["moderator", "api_key", "policy"]})
+    id = fields.Integer(allow_none=True)
+    name = fields.String(allow_none=True)
+
+
+class EventOut(Schema):
+    id = fields.Integer()
+    comment_id = fields.Integer()
+    action = fields.String()
+    from_status = fields.Enum(Status, allow_none=True)
+    to_status = fields.Enum(Status, allow_none=True)
+    reason = fields.String(allow_none=True)
+    details = fields.Dict(allow_none=True)
+    actor = fields.Method("_actor", metadata={"type": "object"})
+    created_at = fields.DateTime(format="iso")
+
+    def _actor(self, event):
+        if event.moderator_id:
+            return {"type": "moderator", "id": event.moderator_id, "name": event.moderator.email}
+        if event.api_key_id:
+            return {"type": "api_key", "id": event.api_key_id, "name": event.api_key.name}
+        return {"type": "policy", "id": None, "name": None}
+
+
+class EventsOut(Schema):
+    events = fields.List(fields.Nested(EventOut))
+
+
+class ArticleOut(Schema):
+    article_id = fields.String()
+    title = fields.String(allow_none=True)
+    url = fields.String(allow_none=True)
+    comments_open = fields.Boolean()
+    created_at = fields.DateTime(format="iso")
+
+
+class ErrorBody(Schema):
+    code = fields.String()
+    message = fields.String()
+    fields_ = fields.Dict(
+        data_key="fields", keys=fields.String(), values=fields.List(fields.String())
+    )
+
+
+class ErrorOut(Schema):
+    error = fields.Nested(ErrorBody)

@@ -1,0 +1,142 @@
+"""Command-line tools: `flask --app commentsvc <group> <command>`."""
+
+import json
+import os
+import secrets
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from .errors import DomainError
+from .extensions import db
+from .models import Role, Scope
+from .services import accounts, demo, maintenance
+
+moderators_cli = AppGroup("moderators", help="Manage the people who moderate.")
+keys_cli = AppGroup("api-keys", help="Manage API keys for other services.")
+comments_cli = AppGroup("comments", help="Maintain stored comments.")
+instance_cli = AppGroup("instance", help="Prepare the instance folder.")
+demo_cli = AppGroup("demo", help="Demo data for `make run`.")
+
+
+def register(app) -> None:
+    for group in (moderators_cli, keys_cli, comments_cli, instance_cli, demo_cli):
+        app.cli.add_command(group)
+
+
+def _fail(exc: DomainError):
+    detail = "; ".join(m for msgs in exc.fields.values() for m in msgs)
+    raise click.ClickException(detail or exc.message)
+
+
+@moderators_cli.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.moderator.value)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def create_moderator(email: str, role: str, password: str) -> None:
+    """Add a moderator (asks for the password unless --password is given)."""
+    try:
+        moderator = accounts.create_moderator(db.session, email, password, Role(role))
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(f"Created {moderator.role.value} {moderator.email}.")
+
+
+@moderators_cli.command("list")
+def list_moderators() -> None:
+    """Show every moderator with their role and whether they are active."""
+    for m in accounts.list_moderators(db.session):
+        state = "active" if m.is_active else "deactivated"
+        click.echo(f"{m.id}\t{m.email}\t{m.role.value}\t{state}")
+
+
+@moderators_cli.command("set-password")
+@click.argument("email")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def set_password(email: str, password: str) -> None:
+    """Replace a moderator's password."""
+    try:
+        accounts.set_password(db.session, email, password)
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(f"Password changed for {email}.")
+
+
+@keys_cli.command("create")
+@click.argument("name")
+@click.option("--scope", type=click.Choice([s.value for s in Scope]), required=True)
+def create_key(name: str, scope: str) -> None:
+    """Create a key; its secret is printed once, alone on the last line."""
+    key, secret = accounts.create_api_key(db.session, name, Scope(scope))
+    click.echo(f"Created API key {key.id} ({key.name}, scope {key.scope.value}).")
+    click.echo("Store it now; it is not shown again:")
+    click.echo(secret)
+
+
+@keys_cli.command("list")
+def list_keys() -> None:
+    """Show every key: id, prefix, name, scope, last use, and whether it is revoked."""
+    for k in accounts.list_api_keys(db.session):
+        used = k.last_used_at.isoformat(timespec="seconds") if k.last_used_at else "never used"
+        state = "revoked" if k.revoked_at else "live"
+        click.echo(f"{k.id}\t{k.prefix}…\t{k.name}\t{k.scope.value}\t{used}\t{state}")
+
+
+@keys_cli.command("revoke")
+@click.argument("key_id", type=int)
+def revoke_key(key_id: int) -> None:
+    """Revoke a key by its id (see `api-keys list`)."""
+    try:
+        key = accounts.revoke_api_key(db.session, key_id)
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(f"Revoked API key {key.id} ({key.name}).")
+
+
+@comments_cli.command("rerender")
+def rerender() -> None:
+    """Re-sanitise every comment's stored text with the current allowlist."""
+    checked, changed = maintenance.rerender_all(db.session)
+    click.echo(f"Re-rendered {checked} comments; {changed} changed.")
+
+
+@instance_cli.command("init")
+def instance_init() -> None:
+    """Write instance/config.py with a random SECRET_KEY, unless it exists."""
+    path = Path(current_app.instance_path) / "config.py"
+    if path.exists():
+        click.echo(f"Keeping {path}.")
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(f"SECRET_KEY = {secrets.token_hex(32)!r}\n")
+    click.echo(f"Wrote {path} with a new random SECRET_KEY.")
+
+
+@demo_cli.command("seed")
+def seed() -> None:
+    """Create the demo article, comments, moderator and API key once; print how to sign in."""
+    path = Path(current_app.instance_path) / "demo-credentials.json"
+    saved = json.loads(path.read_text()) if path.exists() else None
+    credentials = demo.seed(db.session, saved)
+    if credentials != saved:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            json.dump(credentials, handle, indent=2)
+    click.echo(
+        "\n".join(
+            [
+                "",
+                "commentsvc demo",
+                f"  Service:         http://{os.environ.get('COMMENTSVC_BIND', '127.0.0.1:8000')}/",
+                f"  Demo article:    {credentials['article_id']}",
+                f"  Moderator login: {credentials['email']} / {credentials['password']}",
+                f"  API key:         {credentials['api_key']}",
+                f"  (saved in {path})",
+                "",
+            ]
+        )
+    )

@@ -1,0 +1,103 @@
+"""Configuration: defaults, then the instance folder, then the environment.
+
+Nothing here reads the environment at import time; `load` runs inside the factory.
+"""
+
+import os
+from dataclasses import dataclass
+
+DEFAULT_SECRET_KEY = "dev-insecure-secret"  # noqa: S105 - the value production refuses
+
+
+class Defaults:
+    SECRET_KEY = DEFAULT_SECRET_KEY
+    MAX_CONTENT_LENGTH = 64 * 1024
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Flask-Limiter: shared across instances only when REDIS_URL points at Redis.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_STRATEGY = "moving-window"
+    REDIS_URL = None
+
+    # commentsvc's own settings; each can be set as COMMENTSVC_<NAME>.
+    ARTICLES_AUTO_CREATE = True
+    ALLOWED_ORIGINS: list[str] = []
+    THREAD_DEPTH = 5
+    BODY_MAX_LENGTH = 10_000
+    MODERATION = "all"  # all | first | none
+    MAX_LINKS = 2
+    SUBMIT_RATE_LIMIT = "10 per minute;60 per hour"
+    TRUSTED_PROXIES = 0
+
+
+def load(app, test_config=None):
+    """Layer the configuration: defaults, instance/config.py, COMMENTSVC_* and plain env."""
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("COMMENTSVC")
+    for name in ("SECRET_KEY", "REDIS_URL"):
+        if os.environ.get(name):
+            app.config[name] = os.environ[name]
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    app.config.setdefault(
+        "SQLALCHEMY_DATABASE_URI", f"sqlite:///{os.path.join(app.instance_path, 'commentsvc.db')}"
+    )
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+    if app.config["REDIS_URL"] and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
+    app.config["ALLOWED_ORIGINS"] = split_list(app.config["ALLOWED_ORIGINS"])
+
+
+def normalise_database_url(url: str) -> str:
+    """Point plain PostgreSQL URLs (as hosting platforms hand them out) at psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def split_list(value) -> list[str]:
+    """Accept a JSON list (as from_prefixed_env parses it) or a comma-separated string."""
+    if isinstance(value, str):
+        value = value.split(",")
+    return [item.strip().rstrip("/") for item in value or [] if item.strip()]
+
+
+def refuse_insecure_defaults(app) -> None:
+    """Stop a served app from signing anything with the published default secret.
+
+    :raise RuntimeError: when SECRET_KEY is unset or the default.
+    """
+    if not app.config.get("SECRET_KEY") or app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY:
+        raise RuntimeError(
+            "SECRET_KEY is the insecure default. Set SECRET_KEY (or COMMENTSVC_SECRET_KEY) "
+            "in the environment, or run `flask --app commentsvc instance init` to write "
+            "a random one into the instance folder."
+        )
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The subset of configuration the domain code needs, passed in explicitly."""
+
+    articles_auto_create: bool = True
+    thread_depth: int = 5
+    body_max_length: int = 10_000
+    moderation: str = "all"
+    max_links: int = 2
+
+    @classmethod
+    def from_config(cls, config) -> "Settings":
+        return cls(
+            articles_auto_create=bool(config["ARTICLES_AUTO_CREATE"]),
+            thread_depth=int(config["THREAD_DEPTH"]),
+            body_max_length=int(config["BODY_MAX_LENGTH"]),
+            moderation=str(config["MODERATION"]),
+            max_links=int(config["MAX_LINKS"]),
+        )

@@ -1,0 +1,64 @@
+"""Articles: found or created for a submission, updated by the site."""
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..errors import CommentsClosed, NotFound
+from ..models import Article
+
+
+def find(session, article_id: str) -> Article | None:
+    return session.scalar(select(Article).where(Article.article_id == article_id))
+
+
+def for_submission(session, article_id: str, *, auto_create: bool) -> Article:
+    """Return the article a new comment goes to, creating it on first use.
+
+    :raise NotFound: unknown article and auto-creation is off.
+    :raise CommentsClosed: the article no longer takes comments.
+    """
+    article = find(session, article_id)
+    if article is None:
+        if not auto_create:
+            raise NotFound(f"No article with the id {article_id!r}.")
+        article = _create(session, article_id)
+    if not article.comments_open:
+        raise CommentsClosed()
+    return article
+
+
+def _create(session, article_id: str) -> Article:
+    # Two first comments can race to create the article: the loser reads the winner's row.
+    try:
+        with session.begin_nested():
+            article = Article(article_id=article_id)
+            session.add(article)
+        return article
+    except IntegrityError:
+        return find(session, article_id)
+
+
+def upsert(session, article_id: str, changes: dict) -> tuple[Article, bool]:
+    """Create or update an article's title, URL and open flag; return it and whether it is new."""
+    article = find(session, article_id)
+    created = article is None
+    if created:
+        article = _create(session, article_id)
+    for name in ("title", "url", "comments_open"):
+        if name in changes:
+            setattr(article, name, changes[name])
+    session.flush()
+    bump_versions(session, {article.id})
+    session.commit()
+    return article, created
+
+
+def bump_versions(session, article_pks: set[int]) -> None:
+    """Mark these articles' public threads as changed (ETags and caches key on it)."""
+    if article_pks:
+        session.execute(
+            update(Article)
+            .where(Article.id.in_(article_pks))
+            .values(version=Article.version + 1)
+            .execution_options(synchronize_session="fetch")
+        )

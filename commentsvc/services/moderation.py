@@ -1,0 +1,188 @@
+"""Moderators' work: the queue, decisions, edits and erasure, each leaving a trail."""
+
+from collections.abc import Sequence
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import joinedload
+
+from .. import sanitize, threads
+from ..errors import InvalidTransition, NotFound
+from ..models import Article, Comment, ModerationEvent, utcnow
+from ..status import ACTIONS, Status, can_transition
+from . import Actor, articles
+
+
+def get_comment(session, comment_id: int) -> Comment:
+    """:raise NotFound: no such comment."""
+    comment = session.get(Comment, comment_id, options=[joinedload(Comment.article)])
+    if comment is None:
+        raise NotFound(f"No comment with id {comment_id}.")
+    return comment
+
+
+def list_comments(
+    session,
+    *,
+    status: Status | None = None,
+    article_id: str | None = None,
+    q: str | None = None,
+    order: str = "newest",
+    limit: int = 50,
+    cursor=None,
+) -> tuple[list[Comment], str | None]:
+    """One page of the moderation queue, newest first unless asked otherwise."""
+    query = select(Comment).options(joinedload(Comment.article)).where(Comment.erased_at.is_(None))
+    if status is not None:
+        query = query.where(Comment.status == status)
+    if article_id:
+        query = query.join(Article, Comment.article_pk == Article.id).where(
+            Article.article_id == article_id
+        )
+    if q:
+        query = query.where(
+            or_(
+                *(
+                    column.icontains(q, autoescape=True)
+                    for column in (
+                        Comment.author_name,
+                        Comment.author_email,
+                        Comment.author_url,
+                        Comment.body,
+                    )
+                )
+            )
+        )
+    newest = order != "oldest"
+    if cursor is not None:
+        created_at, comment_id = cursor
+        if newest:
+            query = query.where(
+                or_(
+                    Comment.created_at < created_at,
+                    (Comment.created_at == created_at) & (Comment.id < comment_id),
+                )
+            )
+        else:
+            query = query.where(
+                or_(
+                    Comment.created_at > created_at,
+                    (Comment.created_at == created_at) & (Comment.id > comment_id),
+                )
+            )
+    columns = (Comment.created_at, Comment.id)
+    query = query.order_by(*(c.desc() for c in columns) if newest else columns)
+    rows = session.scalars(query.limit(limit + 1)).unique().all()
+    if len(rows) > limit:
+        rows = rows[:limit]
+        return rows, threads.encode_cursor(rows[-1].created_at, rows[-1].id)
+    return rows, None
+
+
+def moderate(
+    session, comment_ids: Sequence[int], action: str, actor: Actor, reason: str | None = None
+) -> list[Comment]:
+    """Move every listed comment to the action's status, or none of them.
+
+    :raise NotFound: an id names no comment (or an erased one).
+    :raise InvalidTransition: a comment already has that status.
+    """
+    target = ACTIONS[action]
+    ids = list(dict.fromkeys(comment_ids))
+    # Lock the rows (PostgreSQL) so two moderators cannot record the same move twice.
+    found = {
+        c.id: c
+        for c in session.scalars(
+            select(Comment)
+            .where(Comment.id.in_(ids), Comment.erased_at.is_(None))
+            .with_for_update()
+        )
+    }
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise NotFound(
+            f"No comment with id {', '.join(map(str, missing))}.",
+            fields={"ids": [f"No comment with id {i}." for i in missing]},
+        )
+    stuck = [c for c in found.values() if not can_transition(c.status, target)]
+    if stuck:
+        raise InvalidTransition(
+            f"{len(stuck)} comment(s) are already {target.value}; nothing was changed.",
+            fields={"ids": [f"Comment {c.id} is already {target.value}." for c in stuck]},
+        )
+    for comment in found.values():
+        session.add(_event(comment, action, actor, target, reason))
+        comment.status = target
+    articles.bump_versions(session, {c.article_pk for c in found.values()})
+    session.commit()
+    return [found[i] for i in ids]
+
+
+def edit_comment(
+    session, comment_id: int, body: str, actor: Actor, reason: str | None = None
+) -> Comment:
+    """Replace a comment's text, re-sanitised, keeping the old text in the trail.
+
+    :raise NotFound: no such comment, or it was erased.
+    """
+    comment = get_comment(session, comment_id)
+    if comment.erased_at is not None:
+        raise NotFound(f"Comment {comment_id} was erased.")
+    event = _event(comment, "edit", actor, comment.status, reason)
+    event.details = {"before": comment.body, "after": body}
+    session.add(event)
+    comment.body = body
+    comment.html = sanitize.render(body)
+    comment.sanitizer_version = sanitize.SANITIZER_VERSION
+    articles.bump_versions(session, {comment.article_pk})
+    session.commit()
+    return comment
+
+
+def erase_comment(session, comment_id: int, actor: Actor) -> None:
+    """Erase a comment's text and its author's data, and the text of its trail.
+
+    The row stays (blank) so replies keep their place and the trail keeps who
+    erased it and when. Erasing twice is harmless.
+    :raise NotFound: no such comment.
+    """
+    comment = get_comment(session, comment_id)
+    if comment.erased_at is not None:
+        return
+    session.execute(
+        update(ModerationEvent)
+        .where(ModerationEvent.comment_id == comment.id)
+        .values(reason=None, details=None)
+    )
+    session.add(_event(comment, "erase", actor, Status.rejected, None))
+    comment.status = Status.rejected
+    comment.author_name = comment.author_email = comment.body = comment.html = ""
+    comment.author_url = comment.remote_addr = comment.user_agent = None
+    comment.held_reasons = []
+    comment.erased_at = utcnow()
+    articles.bump_versions(session, {comment.article_pk})
+    session.commit()
+
+
+def events_for(session, comment_id: int) -> list[ModerationEvent]:
+    """A comment's moderation history, oldest first.
+
+    :raise NotFound: no such comment.
+    """
+    get_comment(session, comment_id)
+    return session.scalars(
+        select(ModerationEvent)
+        .where(ModerationEvent.comment_id == comment_id)
+        .order_by(ModerationEvent.created_at, ModerationEvent.id)
+    ).all()
+
+
+def _event(comment: Comment, action: str, actor: Actor, target: Status, reason):
+    return ModerationEvent(
+        comment_id=comment.id,
+        moderator_id=actor.moderator_id,
+        api_key_id=actor.api_key_id,
+        action=action,
+        from_status=comment.status,
+        to_status=target,
+        reason=reason,
+    )

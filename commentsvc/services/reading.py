@@ -1,0 +1,101 @@
+"""What readers see: one page of an article's approved thread, and comment counts."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import aliased
+
+from .. import threads
+from ..models import Article, Comment
+from ..status import Status
+from . import articles
+
+
+@dataclass(frozen=True)
+class ThreadPage:
+    article: Article | None
+    nodes: list[threads.ThreadNode]
+    count: int
+    next_cursor: str | None
+
+
+def thread_version(session, article_id: str) -> int:
+    """The article's thread version (0 when unknown): cheap, for conditional requests."""
+    article = articles.find(session, article_id)
+    return article.version if article else 0
+
+
+def thread_page(
+    session, article_id: str, *, order: str = "oldest", limit: int = 50, cursor=None
+) -> ThreadPage:
+    """Load one page of top-level comments with every reply nested below them.
+
+    `cursor` is a decoded (created_at, id) pair from the previous page.
+    """
+    article = articles.find(session, article_id)
+    if article is None:
+        return ThreadPage(None, [], 0, None)
+    roots = session.scalars(_roots_query(article.id, order, limit, cursor)).all()
+    next_cursor = None
+    if len(roots) > limit:
+        roots = roots[:limit]
+        next_cursor = threads.encode_cursor(roots[-1].created_at, roots[-1].id)
+    replies = (
+        session.scalars(select(Comment).where(Comment.root_id.in_([r.id for r in roots]))).all()
+        if roots
+        else []
+    )
+    return ThreadPage(
+        article, threads.build(roots, replies), _count(session, article.id), next_cursor
+    )
+
+
+def _roots_query(article_pk: int, order: str, limit: int, cursor):
+    reply = aliased(Comment)
+    # A hidden top-level comment still opens a page when a published reply hangs below it.
+    has_public_reply = exists().where(reply.root_id == Comment.id, reply.status == Status.approved)
+    query = select(Comment).where(
+        Comment.article_pk == article_pk,
+        Comment.parent_id.is_(None),
+        or_(Comment.status == Status.approved, has_public_reply),
+    )
+    newest = order == "newest"
+    if cursor is not None:
+        created_at, comment_id = cursor
+        if newest:
+            after = or_(
+                Comment.created_at < created_at,
+                and_(Comment.created_at == created_at, Comment.id < comment_id),
+            )
+        else:
+            after = or_(
+                Comment.created_at > created_at,
+                and_(Comment.created_at == created_at, Comment.id > comment_id),
+            )
+        query = query.where(after)
+    if newest:
+        query = query.order_by(Comment.created_at.desc(), Comment.id.desc())
+    else:
+        query = query.order_by(Comment.created_at, Comment.id)
+    return query.limit(limit + 1)
+
+
+def _count(session, article_pk: int) -> int:
+    return session.scalar(
+        select(func.count())
+        .select_from(Comment)
+        .where(Comment.article_pk == article_pk, Comment.status == Status.approved)
+    )
+
+
+def counts_for(session, article_ids: list[str]) -> dict[str, int]:
+    """Approved comments per article; 0 for articles nobody has commented on."""
+    rows = session.execute(
+        select(Article.article_id, func.count(Comment.id))
+        .join(Comment, and_(Comment.article_pk == Article.id, Comment.status == Status.approved))
+        .where(Article.article_id.in_(article_ids))
+        .group_by(Article.article_id)
+    ).all()
+    counts = dict.fromkeys(article_ids, 0)
+    counts.update(dict(rows))
+    return counts

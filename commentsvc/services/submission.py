@@ -1,0 +1,92 @@
+"""A reader's new comment: checked, judged by the policy, sanitised, stored."""
+
+from sqlalchemy import func, select
+
+from .. import policy, sanitize
+from ..config import Settings
+from ..errors import ValidationFailed
+from ..models import Article, Comment, ModerationEvent
+from ..status import Status
+from . import Client, articles
+
+
+def submit_comment(
+    session, article_id: str, data: dict, client: Client, settings: Settings
+) -> Comment:
+    """Store a new comment with the status the policy gives it.
+
+    `data` is what the submission schema loaded: name, email, url, body, parent_id.
+    :raise NotFound: unknown article and auto-creation is off.
+    :raise CommentsClosed: the article takes no more comments.
+    :raise ValidationFailed: the parent is not a visible comment of this article,
+        or the reply would nest deeper than the thread allows.
+    """
+    article = articles.for_submission(
+        session, article_id, auto_create=settings.articles_auto_create
+    )
+    parent = _parent(session, article, data.get("parent_id"), settings.thread_depth)
+    verdict = policy.evaluate(
+        policy.Submission(data["name"], data["email"], data.get("url"), data["body"]),
+        policy.Context(
+            moderation=settings.moderation,
+            max_links=settings.max_links,
+            approved_before=_approved_count(session, data["email"]),
+        ),
+    )
+    comment = Comment(
+        article_pk=article.id,
+        parent_id=parent.id if parent else None,
+        root_id=(parent.root_id or parent.id) if parent else None,
+        depth=parent.depth + 1 if parent else 1,
+        author_name=data["name"],
+        author_email=data["email"],
+        author_url=data.get("url"),
+        body=data["body"],
+        html=sanitize.render(data["body"]),
+        sanitizer_version=sanitize.SANITIZER_VERSION,
+        status=verdict.status,
+        held_reasons=list(verdict.reasons),
+        remote_addr=client.remote_addr,
+        user_agent=(client.user_agent or None) and client.user_agent[:500],
+    )
+    session.add(comment)
+    session.flush()
+    if verdict.status is not Status.pending:
+        # A comment starts held; the policy moving it on is a decision worth a trail.
+        session.add(
+            ModerationEvent(
+                comment_id=comment.id,
+                action="policy",
+                from_status=Status.pending,
+                to_status=verdict.status,
+                reason="; ".join(verdict.reasons) or None,
+            )
+        )
+    if verdict.status is Status.approved:
+        articles.bump_versions(session, {article.id})
+    session.commit()
+    return comment
+
+
+def _parent(session, article: Article, parent_id: int | None, max_depth: int) -> Comment | None:
+    if parent_id is None:
+        return None
+    parent = session.get(Comment, parent_id)
+    if parent is None or parent.article_pk != article.id or parent.status is not Status.approved:
+        raise ValidationFailed(
+            fields={"parent_id": ["There is no published comment with this id on this article."]}
+        )
+    if parent.depth >= max_depth:
+        raise ValidationFailed(
+            fields={"parent_id": [f"Replies nest at most {max_depth} levels deep."]}
+        )
+    return parent
+
+
+def _approved_count(session, email: str) -> int:
+    return session.scalar(
+        select(func.count())
+        .select_from(Comment)
+        .where(Comment.author_email == email)
+        .where(Comment.status == Status.approved)
+    )

@@ -1,0 +1,68 @@
+"""Build the public shape of a thread from stored comments, and page through it.
+
+Pure: takes rows, returns nodes; no Flask, no session.
+"""
+
+import base64
+import binascii
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from .status import Status
+
+
+@dataclass
+class ThreadNode:
+    comment: Any
+    removed: bool
+    replies: list["ThreadNode"] = field(default_factory=list)
+
+
+def is_public(comment) -> bool:
+    return comment.status is Status.approved and comment.erased_at is None
+
+
+def build(roots: Sequence[Any], replies: Iterable[Any]) -> list[ThreadNode]:
+    """Nest `replies` under `roots`, keeping only what readers may see.
+
+    A comment that is not public stays as a placeholder when a public reply
+    hangs below it, so the conversation keeps its shape; otherwise it is left out.
+    Replies read oldest first under their parent, whatever order the roots have.
+    """
+    children: dict[int, list[Any]] = defaultdict(list)
+    for reply in sorted(replies, key=lambda c: (c.created_at, c.id)):
+        children[reply.parent_id].append(reply)
+
+    def shape(comment) -> ThreadNode | None:
+        kept = [node for child in children[comment.id] if (node := shape(child))]
+        if is_public(comment):
+            return ThreadNode(comment, removed=False, replies=kept)
+        if kept:
+            return ThreadNode(comment, removed=True, replies=kept)
+        return None
+
+    return [node for root in roots if (node := shape(root))]
+
+
+def encode_cursor(created_at: datetime, comment_id: int) -> str:
+    raw = f"{created_at.isoformat()}|{comment_id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    """Read a cursor made by `encode_cursor`.
+
+    :raise ValueError: when it was not made here.
+    """
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        stamp, comment_id = raw.rsplit("|", 1)
+        created_at = datetime.fromisoformat(stamp)
+        if created_at.tzinfo is None:
+            raise ValueError("cursor without a time zone")
+        return created_at, int(comment_id)
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise ValueError("not a valid cursor") from exc

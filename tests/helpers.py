@@ -1,0 +1,38 @@
+"""Small helpers the API tests share."""
+
+from sqlalchemy import func, select
+
+ARTICLE = "pk-2026-03-10-brick-kilns"
+EMAIL = "reader.secret@example.org"
+
+
+def comment_payload(**overrides) -> dict:
+    payload = {"name": "Reader", "email": EMAIL, "body": "A thoughtful comment."}
+    payload.update(overrides)
+    return payload
+
+
+def submit(client, article_id: str = ARTICLE, **overrides):
+    return client.post(f"/api/v1/articles/{article_id}/comments", json=comment_payload(**overrides))
+
+
+def moderate(client, auth, comment_id: int, action: str, reason: str | None = None):
+    body = {"action": action} | ({"reason": reason} if reason else {})
+    return client.post(f"/api/v1/comments/{comment_id}/moderation", json=body, headers=auth)
+
+
+def published(client, auth, article_id: str = ARTICLE, **overrides) -> int:
+    """Submit and approve a comment; return its id."""
+    comment_id = submit(client, article_id, **overrides).get_json()["id"]
+    assert moderate(client, auth, comment_id, "approve").status_code == 200
+    return comment_id
+
+
+def row_counts(session) -> dict[str, int]:
+    """How many rows each table holds: a refused request must leave these unchanged."""
+    from commentsvc.models import ApiKey, Article, Comment, ModerationEvent, Moderator
+
+    return {
+        model.__tablename__: session.scalar(select(func.count()).select_from(model))
+        for model in (Article, Comment, ModerationEvent, Moderator, ApiKey)
+    }
