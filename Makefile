@@ -37,3 +37,6 @@ lint: $(VENV)/.installed-dev
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+
+bench: $(VENV)/.installed-dev
+	$(BIN)/python bench/bench.py

@@ -4,11 +4,12 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..errors import NotFound, ValidationFailed
 from ..models import ApiKey, Moderator, Role, Scope, utcnow
+from . import begin_write
 
 KEY_PREFIX = "csk_"
 # Writing last_used_at on every request would turn each read into a write.
@@ -88,7 +89,9 @@ def authenticate_api_key(session, secret: str) -> ApiKey | None:
         return None
     now = utcnow()
     if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
-        key.last_used_at = now
+        key_id = key.id
+        begin_write(session)  # ends the read; the key reloads when next touched
+        session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=now))
         session.commit()
     return key
 

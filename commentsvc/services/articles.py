@@ -5,6 +5,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..errors import CommentsClosed, NotFound
 from ..models import Article
+from . import begin_write
 
 
 def find(session, article_id: str) -> Article | None:
@@ -40,6 +41,7 @@ def _create(session, article_id: str) -> Article:
 
 def upsert(session, article_id: str, changes: dict) -> tuple[Article, bool]:
     """Create or update an article's title, URL and open flag; return it and whether it is new."""
+    begin_write(session)
     article = find(session, article_id)
     created = article is None
     if created:

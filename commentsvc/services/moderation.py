@@ -9,7 +9,7 @@ from .. import sanitize, threads
 from ..errors import InvalidTransition, NotFound
 from ..models import Article, Comment, ModerationEvent, utcnow
 from ..status import ACTIONS, Status, can_transition
-from . import Actor, articles
+from . import Actor, articles, begin_write
 
 
 def get_comment(session, comment_id: int) -> Comment:
@@ -86,6 +86,7 @@ def moderate(
     :raise NotFound: an id names no comment (or an erased one).
     :raise InvalidTransition: a comment already has that status.
     """
+    begin_write(session)
     target = ACTIONS[action]
     ids = list(dict.fromkeys(comment_ids))
     # Lock the rows (PostgreSQL) so two moderators cannot record the same move twice.
@@ -124,6 +125,7 @@ def edit_comment(
 
     :raise NotFound: no such comment, or it was erased.
     """
+    begin_write(session)
     comment = get_comment(session, comment_id)
     if comment.erased_at is not None:
         raise NotFound(f"Comment {comment_id} was erased.")
@@ -145,6 +147,7 @@ def erase_comment(session, comment_id: int, actor: Actor) -> None:
     erased it and when. Erasing twice is harmless.
     :raise NotFound: no such comment.
     """
+    begin_write(session)
     comment = get_comment(session, comment_id)
     if comment.erased_at is not None:
         return

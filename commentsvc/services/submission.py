@@ -4,10 +4,11 @@ from sqlalchemy import func, select
 
 from .. import policy, sanitize
 from ..config import Settings
-from ..errors import ValidationFailed
+from ..errors import DomainError, ValidationFailed
 from ..models import Article, Comment, ModerationEvent
 from ..status import Status
-from . import Client, articles
+from ..threads import MAX_ID
+from . import Client, articles, begin_write
 
 
 def submit_comment(
@@ -21,10 +22,15 @@ def submit_comment(
     :raise ValidationFailed: the parent is not a visible comment of this article,
         or the reply would nest deeper than the thread allows.
     """
-    article = articles.for_submission(
-        session, article_id, auto_create=settings.articles_auto_create
-    )
-    parent = _parent(session, article, data.get("parent_id"), settings.thread_depth)
+    begin_write(session)
+    try:
+        article = articles.for_submission(
+            session, article_id, auto_create=settings.articles_auto_create
+        )
+        parent = _parent(session, article, data.get("parent_id"), settings.thread_depth)
+    except DomainError:
+        session.rollback()  # a refused comment leaves no article behind
+        raise
     verdict = policy.evaluate(
         policy.Submission(data["name"], data["email"], data.get("url"), data["body"]),
         policy.Context(
@@ -71,7 +77,7 @@ def submit_comment(
 def _parent(session, article: Article, parent_id: int | None, max_depth: int) -> Comment | None:
     if parent_id is None:
         return None
-    parent = session.get(Comment, parent_id)
+    parent = session.get(Comment, parent_id) if parent_id <= MAX_ID else None
     if parent is None or parent.article_pk != article.id or parent.status is not Status.approved:
         raise ValidationFailed(
             fields={"parent_id": ["There is no published comment with this id on this article."]}
