@@ -133,7 +133,8 @@ def seed() -> None:
                 "commentsvc demo",
                 f"  Service:         http://{os.environ.get('COMMENTSVC_BIND', '127.0.0.1:8000')}/",
                 f"  Demo article:    {credentials['article_id']}",
-                f"  Moderator login: {credentials['email']} / {credentials['password']}",
+                f"  Moderator login: {credentials['email']} / "
+                + (credentials["password"] or "(the password you set with set-password)"),
                 f"  API key:         {credentials['api_key']}",
                 f"  (saved in {path})",
                 "",

@@ -6,6 +6,7 @@ Nothing here reads the environment at import time; `load` runs inside the factor
 import os
 from dataclasses import dataclass
 
+MODERATION_MODES = ("all", "first", "none")
 DEFAULT_SECRET_KEY = "dev-insecure-secret"  # noqa: S105 - the value production refuses
 
 
@@ -52,6 +53,12 @@ def load(app, test_config=None):
     if app.config["REDIS_URL"] and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
     app.config["ALLOWED_ORIGINS"] = split_list(app.config["ALLOWED_ORIGINS"])
+    if app.config["MODERATION"] not in MODERATION_MODES:
+        # A typo here would otherwise publish every comment unread.
+        raise RuntimeError(
+            f"COMMENTSVC_MODERATION is {app.config['MODERATION']!r}; "
+            f"use one of {', '.join(MODERATION_MODES)}."
+        )
 
 
 def normalise_database_url(url: str) -> str:

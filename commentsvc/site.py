@@ -1,6 +1,6 @@
 """The service's own pages: a front page pointing at the doors, and a health check."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template, send_from_directory
 from sqlalchemy import text
 
 from .extensions import db
@@ -11,6 +11,14 @@ bp = Blueprint("site", __name__)
 @bp.get("/")
 def index():
     return render_template("index.html")
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    # Browsers ask for /favicon.ico on every page of every door.
+    return send_from_directory(
+        current_app.static_folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400
+    )
 
 
 @bp.get("/healthz")

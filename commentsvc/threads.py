@@ -13,6 +13,9 @@ from typing import Any
 
 from .status import Status
 
+# The largest id an INTEGER column holds on PostgreSQL: a larger one names no comment.
+MAX_ID = 2**31 - 1
+
 
 @dataclass
 class ThreadNode:
@@ -59,10 +62,12 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
     """
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        stamp, comment_id = raw.rsplit("|", 1)
-        created_at = datetime.fromisoformat(stamp)
+        stamp, number = raw.rsplit("|", 1)
+        created_at, comment_id = datetime.fromisoformat(stamp), int(number)
         if created_at.tzinfo is None:
             raise ValueError("cursor without a time zone")
-        return created_at, int(comment_id)
+        if not 1 <= comment_id <= MAX_ID:
+            raise ValueError("cursor id out of range")
+        return created_at, comment_id
     except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
         raise ValueError("not a valid cursor") from exc

@@ -6,15 +6,12 @@ runs never meet). Under CI=true a PostgreSQL that does not answer fails the run.
 """
 
 import os
-import uuid
 
 import flask_migrate
 import pytest
 from flask_sqlalchemy.session import Session
-from sqlalchemy import create_engine, text
 
-DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-IN_CI = os.environ.get("CI", "").lower() == "true"
+from tests.databases import fresh_database
 
 
 def pytest_addoption(parser):
@@ -29,26 +26,8 @@ def pytest_report_header(config):
 
 @pytest.fixture(scope="session")
 def database_url(request, tmp_path_factory):
-    if request.config.getoption("--db") == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'commentsvc.db'}"
-        return
-    base = os.environ.get("TEST_DATABASE_URL", DEFAULT_PG)
-    admin = create_engine(base)
-    schema = f"test_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as exc:
-        admin.dispose()
-        message = f"PostgreSQL at {base} does not answer: {exc.__class__.__name__}"
-        if IN_CI:
-            pytest.exit(f"{message}; CI requires it.", returncode=3)
-        pytest.exit(f"{message}; skipping the PostgreSQL run.", returncode=0)
-    separator = "&" if "?" in base else "?"
-    yield f"{base}{separator}options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with fresh_database(request.config, tmp_path_factory, "test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -36,3 +36,15 @@ def row_counts(session) -> dict[str, int]:
         model.__tablename__: session.scalar(select(func.count()).select_from(model))
         for model in (Article, Comment, ModerationEvent, Moderator, ApiKey)
     }
+
+
+def api_error(response, status: int, code: str) -> dict:
+    """Check an API error answers JSON in the one error shape; return its `error` object."""
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == "application/json"
+    text = response.get_data(as_text=True)
+    assert "Traceback" not in text and "<html" not in text.lower()
+    error = response.get_json()["error"]
+    assert error["code"] == code
+    assert error["message"]
+    return error

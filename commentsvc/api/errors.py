@@ -82,6 +82,9 @@ def register(app) -> None:
         if not is_api_request():
             return exc
         code, message = HTTP_CODES.get(exc.code, ("error", None))
+        if exc.code == 413:
+            limit = current_app.config["MAX_CONTENT_LENGTH"] // 1024
+            message = f"The request body is larger than the {limit} KiB this service accepts."
         headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
         return error_response(exc.code, code, message or exc.description, headers=headers)
 

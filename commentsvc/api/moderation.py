@@ -3,6 +3,7 @@
 from ..extensions import db
 from ..models import Scope
 from ..services import articles, moderation
+from ..threads import MAX_ID
 from . import bp
 from .auth import require_key
 from .io import actor, check_article_id, load_args, load_body, settings
@@ -20,6 +21,9 @@ from .schemas import (
     QueueQuery,
 )
 
+# Larger ids would overflow the database's INTEGER column; Flask answers 404 for them.
+COMMENT = f"/comments/<int(max={MAX_ID}):comment_id>"
+
 
 @bp.get("/comments")
 @doc(
@@ -36,7 +40,7 @@ def list_comments():
     return QueueOut().dump({"comments": comments, "next_cursor": next_cursor})
 
 
-@bp.get("/comments/<int:comment_id>")
+@bp.get(COMMENT)
 @doc(
     "Read one comment in full",
     tag="moderation",
@@ -48,7 +52,7 @@ def get_comment(comment_id: int):
     return ModerationCommentOut().dump(moderation.get_comment(db.session, comment_id))
 
 
-@bp.patch("/comments/<int:comment_id>")
+@bp.patch(COMMENT)
 @doc(
     "Edit a comment's text",
     tag="moderation",
@@ -65,7 +69,7 @@ def edit_comment(comment_id: int):
     return ModerationCommentOut().dump(comment)
 
 
-@bp.delete("/comments/<int:comment_id>")
+@bp.delete(COMMENT)
 @doc(
     "Erase a comment and the text of its history",
     tag="moderation",
@@ -78,7 +82,7 @@ def erase_comment(comment_id: int):
     return "", 204
 
 
-@bp.get("/comments/<int:comment_id>/events")
+@bp.get(f"{COMMENT}/events")
 @doc(
     "Read a comment's moderation history",
     tag="moderation",
@@ -90,7 +94,7 @@ def comment_events(comment_id: int):
     return EventsOut().dump({"events": moderation.events_for(db.session, comment_id)})
 
 
-@bp.post("/comments/<int:comment_id>/moderation")
+@bp.post(f"{COMMENT}/moderation")
 @doc(
     "Approve, reject, mark as spam, or send back to pending",
     tag="moderation",

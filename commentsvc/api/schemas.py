@@ -21,7 +21,8 @@ ARTICLE_ID_RULE = "1 to 200 letters, digits or any of - _ . : /"
 
 
 def valid_article_id(value: str) -> bool:
-    return bool(ARTICLE_ID.fullmatch(value))
+    # An id ending in /comments would read as the thread URL of another article.
+    return bool(ARTICLE_ID.fullmatch(value)) and not value.endswith("/comments")
 
 
 class Trimmed(fields.String):
@@ -43,6 +44,15 @@ class ArticleIdField(fields.String):
         if not valid_article_id(value):
             raise ValidationError(f"Not a valid article id ({ARTICLE_ID_RULE}).")
         return value
+
+
+class WholeNumber(fields.Integer):
+    """An integer that refuses 1.5 instead of reading it as 1 (forms still send "7")."""
+
+    def _validated(self, value):
+        if isinstance(value, float) and not value.is_integer():
+            raise self.make_error("invalid")
+        return super()._validated(value)
 
 
 class Cursor(fields.String):
@@ -87,13 +97,14 @@ class CommentIn(_BodyRule):
         error_messages={"invalid": "Enter a valid email address."},
     )
     url = fields.Url(
+        metadata={"format": "uri"},  # JSON Schema's name; apispec would say "url"
         schemes={"http", "https"},
         allow_none=True,
         load_default=None,
         validate=validate.Length(max=200),
         error_messages={"invalid": "Enter a web address starting with http:// or https://."},
     )
-    parent_id = fields.Integer(allow_none=True, load_default=None, validate=validate.Range(min=1))
+    parent_id = WholeNumber(allow_none=True, load_default=None, validate=validate.Range(min=1))
 
     @pre_load
     def _blank_is_absent(self, data, **kwargs):
@@ -117,7 +128,7 @@ class ModerationIn(Schema):
 
 class BulkModerationIn(ModerationIn):
     ids = fields.List(
-        fields.Integer(strict=True, validate=validate.Range(min=1)),
+        fields.Integer(strict=True, validate=validate.Range(min=1, max=threads.MAX_ID)),
         required=True,
         validate=validate.Length(1, 500, error="Send between 1 and 500 ids."),
     )
@@ -128,6 +139,7 @@ class ArticleIn(Schema):
 
     title = Trimmed(allow_none=True, validate=validate.Length(max=300))
     url = fields.Url(
+        metadata={"format": "uri"},  # JSON Schema's name; apispec would say "url"
         schemes={"http", "https"},
         allow_none=True,
         validate=validate.Length(max=2000),

@@ -17,7 +17,8 @@ class Finding:
     reason: str
 
 
-_LINK = re.compile(r"(?:https?://|www\.)", re.IGNORECASE)
+# "www." inside a URL (https://www.example.org, /www.x) is not a second link.
+_LINK = re.compile(r"(?:https?://|(?<![\w./])www\.)", re.IGNORECASE)
 
 
 def moderation_mode(submission: "Submission", context: "Context") -> Finding | None:

@@ -52,14 +52,15 @@ def seed(session, saved: dict | None) -> dict:
     """Create what is missing and return the credentials to print (reusing `saved`)."""
     credentials = dict(saved or {})
     moderator = accounts.find_moderator(session, MODERATOR_EMAIL)
-    if moderator is None or "password" not in credentials:
-        credentials["password"] = secrets.token_urlsafe(12)
-        if moderator is None:
-            moderator = accounts.create_moderator(
-                session, MODERATOR_EMAIL, credentials["password"], Role.admin
-            )
-        else:
-            accounts.set_password(session, MODERATOR_EMAIL, credentials["password"])
+    saved_password = credentials.get("password")
+    if moderator is None:
+        credentials["password"] = saved_password or secrets.token_urlsafe(12)
+        moderator = accounts.create_moderator(
+            session, MODERATOR_EMAIL, credentials["password"], Role.admin
+        )
+    elif not (saved_password and accounts.check_password(moderator, saved_password)):
+        # Someone set their own password since: neither ours to print nor to reset.
+        credentials["password"] = None
     secret = credentials.get("api_key")
     if not secret or accounts.find_live_key(session, secret) is None:
         _, credentials["api_key"] = accounts.create_api_key(session, "demo", Scope.moderate)
