@@ -20,6 +20,12 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install $(PIP_QUIET) -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
+# make run serves plain http on loopback, and a demo article page on a second port
+# (another origin) that embeds the widget from the first. Each can be overridden.
+run: export COMMENTSVC_SECURE_COOKIES ?= false
+run: export COMMENTSVC_BIND ?= 127.0.0.1:8000,127.0.0.1:8001
+run: export COMMENTSVC_PUBLIC_URL ?= http://127.0.0.1:8000
+run: export COMMENTSVC_ALLOWED_ORIGINS ?= http://127.0.0.1:8001
 run: $(VENV)/.installed
 	$(FLASK) instance init
 	$(FLASK) db upgrade

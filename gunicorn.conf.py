@@ -2,7 +2,9 @@
 
 import os
 
-bind = os.environ.get("COMMENTSVC_BIND", "127.0.0.1:8000")
+# Comma-separated: `make run` also listens on :8001, where the demo article page is
+# another origin than the service, as a news site's page would be.
+bind = os.environ.get("COMMENTSVC_BIND", "127.0.0.1:8000").split(",")
 workers = int(os.environ.get("COMMENTSVC_WORKERS", "2"))
 threads = int(os.environ.get("COMMENTSVC_THREADS", "1"))
 timeout = 30

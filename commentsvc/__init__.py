@@ -40,20 +40,27 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from .extensions import db, limiter, migrate
+    from .extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=_bundled("migrations"), render_as_batch=True)
     limiter.init_app(app)
+    login_manager.init_app(app)
+    csrf.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import api, site
+    from . import api, review, site, widget
     from .api import openapi
+    from .extensions import csrf
 
     app.register_blueprint(api.bp)
     app.register_blueprint(openapi.bp)
+    app.register_blueprint(review.bp)
+    app.register_blueprint(widget.bp)
     app.register_blueprint(site.bp)
+    csrf.exempt(api.bp)
+    csrf.exempt(widget.bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -29,6 +29,12 @@ class Defaults:
     MAX_LINKS = 2
     SUBMIT_RATE_LIMIT = "10 per minute;60 per hour"
     TRUSTED_PROXIES = 0
+    # Cookies only over HTTPS; `make run` turns it off to serve plain http://127.0.0.1.
+    SECURE_COOKIES = True
+    LOGIN_RATE_LIMIT = "5 per minute"
+    # The address readers' browsers reach the service at, for embed snippets and the
+    # demo page (default: the address of the request).
+    PUBLIC_URL = None
 
 
 def load(app, test_config=None):
@@ -53,6 +59,15 @@ def load(app, test_config=None):
     if app.config["REDIS_URL"] and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
     app.config["ALLOWED_ORIGINS"] = split_list(app.config["ALLOWED_ORIGINS"])
+    secure = bool(app.config["SECURE_COOKIES"])
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=secure,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=secure,
+    )
     if app.config["MODERATION"] not in MODERATION_MODES:
         # A typo here would otherwise publish every comment unread.
         raise RuntimeError(

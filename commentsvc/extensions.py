@@ -4,8 +4,10 @@ import sqlite3
 
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
@@ -27,6 +29,10 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 limiter = Limiter(key_func=get_remote_address)
+login_manager = LoginManager()
+# Every form post of the review UI carries a token; the API (bearer keys) and the
+# widget (its own signed form token, since it lives in third-party iframes) are exempt.
+csrf = CSRFProtect()
 
 
 @event.listens_for(Engine, "connect")

@@ -3,7 +3,18 @@
 import enum
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, DateTime, Enum, ForeignKey, Index, String, Text, TypeDecorator, true
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    TypeDecorator,
+    false,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
@@ -64,6 +75,9 @@ class Article(db.Model):
     title: Mapped[str | None] = mapped_column(String(300))
     url: Mapped[str | None] = mapped_column(String(2000))
     comments_open: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # Comments close by themselves after this time (when set), as WordPress's
+    # "close comments on articles older than N days" does.
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Bumped whenever the public thread may have changed; ETags key on it.
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -92,6 +106,11 @@ class Comment(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A moderator's own reply, published at once and marked as staff.
+    is_staff: Mapped[bool] = mapped_column(default=False, server_default=false())
+    moderator_id: Mapped[int | None] = mapped_column(
+        ForeignKey("moderators.id", ondelete="SET NULL")
+    )
 
     article: Mapped[Article] = relationship()
     parent: Mapped["Comment | None"] = relationship(
@@ -113,6 +132,8 @@ class Moderator(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
+    # Shown on staff replies and in the activity log; the email's local part when unset.
+    name: Mapped[str | None] = mapped_column(String(100))
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(
         Enum(Role, name="role", native_enum=False, create_constraint=True, length=16)
@@ -154,6 +175,9 @@ class ModerationEvent(db.Model):
     to_status: Mapped[Status | None] = mapped_column(_status_enum("to_status"))
     reason: Mapped[str | None] = mapped_column(Text)
     details: Mapped[dict | None] = mapped_column(JSON)
+    # The events one decision wrote (a bulk action writes many) share it, so the
+    # decision can be undone as a whole.
+    batch_id: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     moderator: Mapped[Moderator | None] = relationship(lazy="joined")
@@ -162,4 +186,5 @@ class ModerationEvent(db.Model):
     __table_args__ = (
         Index("ix_moderation_events_comment", "comment_id", "created_at", "id"),
         Index("ix_moderation_events_created_at", "created_at"),
+        Index("ix_moderation_events_batch_id", "batch_id"),
     )

@@ -5,7 +5,7 @@ import hashlib
 from flask import current_app, jsonify, make_response, request
 
 from ..extensions import db, limiter
-from ..services import reading, submission
+from ..services import articles, reading, submission
 from ..status import Status
 from . import bp
 from .io import check_article_id, client, load_args, load_body, settings
@@ -66,8 +66,8 @@ def submit_comment(article_id: str):
 def get_thread(article_id: str):
     check_article_id(article_id)
     args = load_args(ThreadQuery())
-    version = reading.thread_version(db.session, article_id)
-    etag = _thread_etag(article_id, version, request.args.get("cursor", ""), args)
+    state = reading.thread_state(db.session, article_id)
+    etag = _thread_etag(article_id, state, request.args.get("cursor", ""), args)
     if request.if_none_match.contains(etag):
         response = make_response("", 304)
     else:
@@ -79,7 +79,11 @@ def get_thread(article_id: str):
                 {
                     "article_id": article_id,
                     "title": page.article.title if page.article else None,
-                    "comments_open": page.article.comments_open if page.article else True,
+                    "comments_open": (
+                        articles.is_open(page.article)
+                        if page.article
+                        else settings().articles_auto_create
+                    ),
                     "count": page.count,
                     "comments": page.nodes,
                     "next_cursor": page.next_cursor,
@@ -91,8 +95,8 @@ def get_thread(article_id: str):
     return response
 
 
-def _thread_etag(article_id: str, version: int, cursor: str, args: dict) -> str:
-    key = f"{THREAD_FORMAT}|{article_id}|{version}|{args['order']}|{args['limit']}|{cursor}"
+def _thread_etag(article_id: str, state: str, cursor: str, args: dict) -> str:
+    key = f"{THREAD_FORMAT}|{article_id}|{state}|{args['order']}|{args['limit']}|{cursor}"
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 

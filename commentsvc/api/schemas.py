@@ -1,6 +1,7 @@
 """The API's request and response shapes; apispec reads them for /openapi.json."""
 
 import re
+from datetime import UTC
 
 from marshmallow import (
     EXCLUDE,
@@ -146,6 +147,11 @@ class ArticleIn(Schema):
         error_messages={"invalid": "Enter a web address starting with http:// or https://."},
     )
     comments_open = fields.Boolean()
+    closes_at = fields.AwareDateTime(
+        allow_none=True,
+        default_timezone=UTC,
+        metadata={"description": "Comments close by themselves at this time (ISO 8601)."},
+    )
 
 
 class ThreadQuery(Schema):
@@ -196,6 +202,7 @@ class PublicCommentOut(Schema):
     author = fields.Nested(AuthorOut, allow_none=True)
     html = fields.String(allow_none=True)
     created_at = fields.DateTime(format="iso", allow_none=True)
+    staff = fields.Boolean(metadata={"description": "Written by one of the site's moderators."})
     removed = fields.Boolean()
     replies = fields.List(fields.Nested(lambda: PublicCommentOut()))
 
@@ -211,6 +218,7 @@ class PublicCommentOut(Schema):
             "author": {"name": c.author_name, "url": c.author_url} if shown else None,
             "html": c.html if shown else None,
             "created_at": c.created_at if shown else None,
+            "staff": bool(c.is_staff) and shown,
             "removed": node.removed,
             "replies": node.replies,
         }
@@ -307,6 +315,7 @@ class ArticleOut(Schema):
     title = fields.String(allow_none=True)
     url = fields.String(allow_none=True)
     comments_open = fields.Boolean()
+    closes_at = fields.DateTime(format="iso", allow_none=True)
     created_at = fields.DateTime(format="iso")
 
 

@@ -4,7 +4,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import CommentsClosed, NotFound
-from ..models import Article
+from ..models import Article, utcnow
 from . import begin_write
 
 
@@ -23,9 +23,14 @@ def for_submission(session, article_id: str, *, auto_create: bool) -> Article:
         if not auto_create:
             raise NotFound(f"No article with the id {article_id!r}.")
         article = _create(session, article_id)
-    if not article.comments_open:
+    if not is_open(article):
         raise CommentsClosed()
     return article
+
+
+def is_open(article: Article) -> bool:
+    """Whether the article takes new comments now (its flag, and its closing time)."""
+    return article.comments_open and (article.closes_at is None or article.closes_at > utcnow())
 
 
 def _create(session, article_id: str) -> Article:
@@ -46,7 +51,7 @@ def upsert(session, article_id: str, changes: dict) -> tuple[Article, bool]:
     created = article is None
     if created:
         article = _create(session, article_id)
-    for name in ("title", "url", "comments_open"):
+    for name in ("title", "url", "comments_open", "closes_at"):
         if name in changes:
             setattr(article, name, changes[name])
     session.flush()

@@ -1,5 +1,6 @@
 """Moderators' work: the queue, decisions, edits and erasure, each leaving a trail."""
 
+import uuid
 from collections.abc import Sequence
 
 from sqlalchemy import or_, select, update
@@ -79,10 +80,17 @@ def list_comments(
 
 
 def moderate(
-    session, comment_ids: Sequence[int], action: str, actor: Actor, reason: str | None = None
+    session,
+    comment_ids: Sequence[int],
+    action: str,
+    actor: Actor,
+    reason: str | None = None,
+    batch_id: str | None = None,
 ) -> list[Comment]:
     """Move every listed comment to the action's status, or none of them.
 
+    The events share `batch_id` (made here unless given), so `undo` can revert
+    the decision as a whole.
     :raise NotFound: an id names no comment (or an erased one).
     :raise InvalidTransition: a comment already has that status.
     """
@@ -110,12 +118,58 @@ def moderate(
             f"{len(stuck)} comment(s) are already {target.value}; nothing was changed.",
             fields={"ids": [f"Comment {c.id} is already {target.value}." for c in stuck]},
         )
+    batch_id = batch_id or new_batch_id()
     for comment in found.values():
-        session.add(_event(comment, action, actor, target, reason))
+        session.add(_event(comment, action, actor, target, reason, batch_id))
         comment.status = target
     articles.bump_versions(session, {c.article_pk for c in found.values()})
     session.commit()
     return [found[i] for i in ids]
+
+
+def undo(session, batch_id: str, actor: Actor) -> list[Comment]:
+    """Put every comment of one decision back where it was; the undo is logged too.
+
+    :raise NotFound: no decision with that id.
+    :raise InvalidTransition: a comment moved again since, or was erased; nothing changes.
+    """
+    begin_write(session)
+    events = session.scalars(
+        select(ModerationEvent)
+        .where(ModerationEvent.batch_id == batch_id, ModerationEvent.action.in_(list(ACTIONS)))
+        .order_by(ModerationEvent.id)
+    ).all()
+    if not events:
+        raise NotFound("There is no decision to undo.")
+    comments = {
+        c.id: c
+        for c in session.scalars(
+            select(Comment).where(Comment.id.in_([e.comment_id for e in events])).with_for_update()
+        )
+    }
+    moved = [
+        e.comment_id
+        for e in events
+        if comments[e.comment_id].erased_at or comments[e.comment_id].status != e.to_status
+    ]
+    if moved:
+        raise InvalidTransition(
+            "Some comments changed since that decision; nothing was undone.",
+            fields={"ids": [f"Comment {i} changed since." for i in moved]},
+        )
+    undo_batch = new_batch_id()
+    for event in events:
+        comment = comments[event.comment_id]
+        reason = f"Undo of {event.action}"
+        session.add(_event(comment, "undo", actor, event.from_status, reason, undo_batch))
+        comment.status = event.from_status
+    articles.bump_versions(session, {c.article_pk for c in comments.values()})
+    session.commit()
+    return [comments[e.comment_id] for e in events]
+
+
+def new_batch_id() -> str:
+    return uuid.uuid4().hex
 
 
 def edit_comment(
@@ -179,7 +233,7 @@ def events_for(session, comment_id: int) -> list[ModerationEvent]:
     ).all()
 
 
-def _event(comment: Comment, action: str, actor: Actor, target: Status, reason):
+def _event(comment: Comment, action: str, actor: Actor, target: Status, reason, batch_id=None):
     return ModerationEvent(
         comment_id=comment.id,
         moderator_id=actor.moderator_id,
@@ -188,4 +242,5 @@ def _event(comment: Comment, action: str, actor: Actor, target: Status, reason):
         from_status=comment.status,
         to_status=target,
         reason=reason,
+        batch_id=batch_id,
     )

@@ -19,10 +19,13 @@ class ThreadPage:
     next_cursor: str | None
 
 
-def thread_version(session, article_id: str) -> int:
-    """The article's thread version (0 when unknown): cheap, for conditional requests."""
+def thread_state(session, article_id: str) -> str:
+    """What the thread's ETag keys on: its version, and whether it is open (that
+    changes by itself when a closing time passes). Cheap, for conditional requests."""
     article = articles.find(session, article_id)
-    return article.version if article else 0
+    if article is None:
+        return "new"
+    return f"{article.version}:{'open' if articles.is_open(article) else 'closed'}"
 
 
 def thread_page(

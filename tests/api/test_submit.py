@@ -77,6 +77,7 @@ def test_held_comment_answers_202_with_the_public_comment(client, auth):
         "author",
         "html",
         "created_at",
+        "staff",
         "removed",
         "replies",
     }

@@ -54,7 +54,16 @@ def test_thread_shows_the_public_shape_only(client, auth):
     assert comment["html"].startswith("<p>Hello")
     assert comment["removed"] is False and comment["replies"] == []
     assert comment["created_at"]
-    assert set(comment) == {"id", "parent_id", "author", "html", "created_at", "removed", "replies"}
+    assert set(comment) == {
+        "id",
+        "parent_id",
+        "author",
+        "html",
+        "created_at",
+        "staff",
+        "removed",
+        "replies",
+    }
     text = response.get_data(as_text=True)
     assert EMAIL not in text and "127.0.0.1" not in text and CLIENT_IP not in text
 
