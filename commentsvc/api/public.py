@@ -2,8 +2,9 @@
 
 import hashlib
 
-from flask import current_app, jsonify, make_response, request
+from flask import current_app, make_response, request
 
+from .. import cache
 from ..extensions import db, limiter
 from ..services import articles, reading, submission
 from ..status import Status
@@ -71,28 +72,34 @@ def get_thread(article_id: str):
     if request.if_none_match.contains(etag):
         response = make_response("", 304)
     else:
-        page = reading.thread_page(
-            db.session, article_id, order=args["order"], limit=args["limit"], cursor=args["cursor"]
-        )
-        response = jsonify(
-            ThreadOut().dump(
-                {
-                    "article_id": article_id,
-                    "title": page.article.title if page.article else None,
-                    "comments_open": (
-                        articles.is_open(page.article)
-                        if page.article
-                        else settings().articles_auto_create
-                    ),
-                    "count": page.count,
-                    "comments": page.nodes,
-                    "next_cursor": page.next_cursor,
-                }
-            )
-        )
+        # The ETag names this exact body, so it is the shared cache's key as well.
+        body = cache.get(f"thread:{etag}")
+        if body is None:
+            body = _thread_body(article_id, args)
+            cache.put(f"thread:{etag}", body)
+        response = current_app.response_class(body, mimetype="application/json")
     response.set_etag(etag)
     response.headers["Cache-Control"] = "no-cache"
     return response
+
+
+def _thread_body(article_id: str, args: dict) -> bytes:
+    page = reading.thread_page(
+        db.session, article_id, order=args["order"], limit=args["limit"], cursor=args["cursor"]
+    )
+    if page.article is not None:
+        title, comments_open = page.article.title, articles.is_open(page.article)
+    else:
+        title, comments_open = None, settings().articles_auto_create
+    thread = {
+        "article_id": article_id,
+        "title": title,
+        "comments_open": comments_open,
+        "count": page.count,
+        "comments": page.nodes,
+        "next_cursor": page.next_cursor,
+    }
+    return current_app.json.dumps(ThreadOut().dump(thread)).encode()
 
 
 def _thread_etag(article_id: str, state: str, cursor: str, args: dict) -> str:
