@@ -32,6 +32,9 @@ class Defaults:
     # Cookies only over HTTPS; `make run` turns it off to serve plain http://127.0.0.1.
     SECURE_COOKIES = True
     LOGIN_RATE_LIMIT = "5 per minute"
+    # A review form stays valid as long as the moderator's session: a queue left open
+    # over lunch should not answer "form expired". The token is still per session.
+    WTF_CSRF_TIME_LIMIT = None
     # The address readers' browsers reach the service at, for embed snippets and the
     # demo page (default: the address of the request).
     PUBLIC_URL = None

@@ -4,4 +4,15 @@ from flask import Blueprint
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
-from . import auth  # noqa: E402, F401  (registers the user loader)
+# Routes and handlers register on import; auth also installs the user loader and the
+# guard that every view passes (signed in, and an admin for admin pages).
+from . import (  # noqa: E402, F401
+    admin,
+    auth,
+    comments,
+    errors,
+    headers,
+    pages,
+    queue,
+    signin,
+)

@@ -21,7 +21,7 @@ def create_moderator(session, email: str, password: str, role: Role = Role.moder
     email = email.strip().lower()
     if session.scalar(select(Moderator).where(Moderator.email == email)):
         raise ValidationFailed(fields={"email": ["A moderator with this email already exists."]})
-    moderator = Moderator(email=email, password_hash=_hash(password), role=role)
+    moderator = Moderator(email=email, password_hash=hash_password(password), role=role)
     session.add(moderator)
     session.commit()
     return moderator
@@ -40,7 +40,7 @@ def set_password(session, email: str, password: str) -> Moderator:
     moderator = find_moderator(session, email)
     if moderator is None:
         raise NotFound(f"No moderator with the email {email!r}.")
-    moderator.password_hash = _hash(password)
+    moderator.password_hash = hash_password(password)
     session.commit()
     return moderator
 
@@ -49,7 +49,7 @@ def check_password(moderator: Moderator, password: str) -> bool:
     return check_password_hash(moderator.password_hash, password)
 
 
-def _hash(password: str) -> str:
+def hash_password(password: str) -> str:
     return generate_password_hash(password, method="scrypt")
 
 

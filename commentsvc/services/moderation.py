@@ -2,6 +2,7 @@
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import joinedload
@@ -30,29 +31,21 @@ def list_comments(
     order: str = "newest",
     limit: int = 50,
     cursor=None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    email: str | None = None,
 ) -> tuple[list[Comment], str | None]:
-    """One page of the moderation queue, newest first unless asked otherwise."""
-    query = select(Comment).options(joinedload(Comment.article)).where(Comment.erased_at.is_(None))
+    """One page of the moderation queue, newest first unless asked otherwise.
+
+    `since` is inclusive and `until` exclusive; `email` matches one author exactly.
+    """
+    query = (
+        select(Comment)
+        .options(joinedload(Comment.article))
+        .where(*queue_filters(article_id=article_id, q=q, since=since, until=until, email=email))
+    )
     if status is not None:
         query = query.where(Comment.status == status)
-    if article_id:
-        query = query.join(Article, Comment.article_pk == Article.id).where(
-            Article.article_id == article_id
-        )
-    if q:
-        query = query.where(
-            or_(
-                *(
-                    column.icontains(q, autoescape=True)
-                    for column in (
-                        Comment.author_name,
-                        Comment.author_email,
-                        Comment.author_url,
-                        Comment.body,
-                    )
-                )
-            )
-        )
     newest = order != "oldest"
     if cursor is not None:
         created_at, comment_id = cursor
@@ -77,6 +70,25 @@ def list_comments(
         rows = rows[:limit]
         return rows, threads.encode_cursor(rows[-1].created_at, rows[-1].id)
     return rows, None
+
+
+def queue_filters(*, article_id=None, q=None, since=None, until=None, email=None) -> list:
+    """The queue's conditions other than status, shared by its pages and its counts."""
+    conditions = [Comment.erased_at.is_(None)]
+    if article_id:
+        conditions.append(
+            Comment.article_pk.in_(select(Article.id).where(Article.article_id == article_id))
+        )
+    if q:
+        columns = (Comment.author_name, Comment.author_email, Comment.author_url, Comment.body)
+        conditions.append(or_(*(c.icontains(q, autoescape=True) for c in columns)))
+    if since is not None:
+        conditions.append(Comment.created_at >= since)
+    if until is not None:
+        conditions.append(Comment.created_at < until)
+    if email:
+        conditions.append(Comment.author_email == email.strip().lower())
+    return conditions
 
 
 def moderate(
@@ -120,7 +132,7 @@ def moderate(
         )
     batch_id = batch_id or new_batch_id()
     for comment in found.values():
-        session.add(_event(comment, action, actor, target, reason, batch_id))
+        session.add(event(comment, action, actor, target, reason, batch_id))
         comment.status = target
     articles.bump_versions(session, {c.article_pk for c in found.values()})
     session.commit()
@@ -158,11 +170,11 @@ def undo(session, batch_id: str, actor: Actor) -> list[Comment]:
             fields={"ids": [f"Comment {i} changed since." for i in moved]},
         )
     undo_batch = new_batch_id()
-    for event in events:
-        comment = comments[event.comment_id]
-        reason = f"Undo of {event.action}"
-        session.add(_event(comment, "undo", actor, event.from_status, reason, undo_batch))
-        comment.status = event.from_status
+    for decided in events:
+        comment = comments[decided.comment_id]
+        reason = f"Undo of {decided.action}"
+        session.add(event(comment, "undo", actor, decided.from_status, reason, undo_batch))
+        comment.status = decided.from_status
     articles.bump_versions(session, {c.article_pk for c in comments.values()})
     session.commit()
     return [comments[e.comment_id] for e in events]
@@ -183,9 +195,9 @@ def edit_comment(
     comment = get_comment(session, comment_id)
     if comment.erased_at is not None:
         raise NotFound(f"Comment {comment_id} was erased.")
-    event = _event(comment, "edit", actor, comment.status, reason)
-    event.details = {"before": comment.body, "after": body}
-    session.add(event)
+    edit = event(comment, "edit", actor, comment.status, reason)
+    edit.details = {"before": comment.body, "after": body}
+    session.add(edit)
     comment.body = body
     comment.html = sanitize.render(body)
     comment.sanitizer_version = sanitize.SANITIZER_VERSION
@@ -210,7 +222,7 @@ def erase_comment(session, comment_id: int, actor: Actor) -> None:
         .where(ModerationEvent.comment_id == comment.id)
         .values(reason=None, details=None)
     )
-    session.add(_event(comment, "erase", actor, Status.rejected, None))
+    session.add(event(comment, "erase", actor, Status.rejected, None))
     comment.status = Status.rejected
     comment.author_name = comment.author_email = comment.body = comment.html = ""
     comment.author_url = comment.remote_addr = comment.user_agent = None
@@ -233,7 +245,8 @@ def events_for(session, comment_id: int) -> list[ModerationEvent]:
     ).all()
 
 
-def _event(comment: Comment, action: str, actor: Actor, target: Status, reason, batch_id=None):
+def event(comment: Comment, action: str, actor: Actor, target: Status, reason, batch_id=None):
+    """The audit row for one change of one comment (added by the caller, in its unit of work)."""
     return ModerationEvent(
         comment_id=comment.id,
         moderator_id=actor.moderator_id,

@@ -1,0 +1,71 @@
+"""Errors in the review UI answer HTML pages that say what happened and what to do."""
+
+from flask import render_template, request
+from flask_limiter.errors import RateLimitExceeded
+from flask_wtf.csrf import CSRFError
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException
+
+from ..errors import DomainError, NotFound
+from . import bp
+
+HINTS = {
+    403: "Your account does not have access to this page. Ask an admin if you need it.",
+    404: "There is nothing at this address. It may have been erased.",
+}
+
+
+def _page(status: int, title: str, message: str, details=()):
+    page = render_template(
+        "review/error.html", status=status, title=title, message=message, details=details
+    )
+    return page, status
+
+
+@bp.errorhandler(CSRFError)
+def _csrf(exc: CSRFError):
+    return _page(
+        400,
+        "This form has expired",
+        "The form was missing its security token, or it came from another page. "
+        "Nothing was changed. Go back, reload the page and try again.",
+        [exc.description],
+    )
+
+
+@bp.errorhandler(RateLimitExceeded)
+def _too_many(exc: RateLimitExceeded):
+    seconds = exc.limit.limit.get_expiry() if exc.limit else 60
+    message = (
+        "Too many failed sign-ins for this account or from this address. "
+        f"Wait {seconds} seconds, then try again."
+    )
+    page = render_template("review/login.html", form=request.form, errors={"_form": [message]})
+    return page, 429, {"Retry-After": str(seconds)}
+
+
+@bp.errorhandler(ValidationError)
+def _invalid(exc: ValidationError):
+    details = [f"{field}: {'; '.join(map(str, msgs))}" for field, msgs in _flat(exc.messages)]
+    return _page(400, "Something in this request is not valid", "Nothing was changed.", details)
+
+
+@bp.errorhandler(DomainError)
+def _domain(exc: DomainError):
+    status = 404 if isinstance(exc, NotFound) else 409
+    details = [m for messages in exc.fields.values() for m in messages]
+    return _page(status, exc.message, "Nothing was changed.", details)
+
+
+@bp.errorhandler(HTTPException)
+def _http(exc: HTTPException):
+    message = HINTS.get(exc.code, exc.description or "")
+    return _page(exc.code or 500, exc.name, message)
+
+
+def _flat(messages):
+    if isinstance(messages, dict):
+        for field, value in messages.items():
+            yield field, value if isinstance(value, list) else [value]
+    else:
+        yield "form", messages

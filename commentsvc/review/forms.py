@@ -1,0 +1,222 @@
+"""What the review UI's query strings and forms may hold, loaded through marshmallow.
+
+Forms are read with `load_form(schema)`, query strings with `load_query(schema)`; a
+field that does not fit raises marshmallow's ValidationError, which the blueprint
+answers with a page naming the field.
+"""
+
+import re
+from datetime import UTC, date, datetime, time, timedelta
+
+from flask import request
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate
+
+from .. import threads
+from ..models import Role, Scope
+from ..services.overview import EVENT_ACTIONS
+from ..status import ACTIONS, Status
+
+TABS = ("pending", "approved", "spam", "rejected", "all")
+PAGE_SIZE = 50
+ARTICLE_ID = re.compile(r"[A-Za-z0-9_.:/-]{1,200}")
+
+
+def load_form(schema: Schema, lists: tuple[str, ...] = ()) -> dict:
+    data = request.form.to_dict()
+    data.update({name: request.form.getlist(name) for name in lists})
+    data.pop("csrf_token", None)
+    return schema.load(data)
+
+
+def load_query(schema: Schema) -> dict:
+    return schema.load(request.args.to_dict())
+
+
+def day_start(day: date | None) -> datetime | None:
+    return datetime.combine(day, time.min, UTC) if day else None
+
+
+def day_after(day: date | None) -> datetime | None:
+    """The exclusive end of a range that includes the whole of `day`."""
+    return day_start(day + timedelta(days=1)) if day else None
+
+
+class Trimmed(fields.String):
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+class Cursor(fields.String):
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return threads.decode_cursor(super()._deserialize(value, attr, data, **kwargs))
+        except ValueError as exc:
+            raise ValidationError("Not a page this list gave out.") from exc
+
+
+class Checkbox(fields.Boolean):
+    """An HTML checkbox: present ("on", "1", "y") means true, absent means false."""
+
+
+class _Form(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    @pre_load
+    def _blank_is_absent(self, data, **kwargs):
+        # Empty inputs mean "not given", so optional fields fall back to their default.
+        return {k: v for k, v in data.items() if v not in ("", None)}
+
+
+class LoginForm(_Form):
+    email = Trimmed(required=True, error_messages={"required": "Enter your email address."})
+    password = fields.String(required=True, error_messages={"required": "Enter your password."})
+    remember = Checkbox(load_default=False)
+    next = fields.String(load_default=None)
+
+
+class QueueQuery(_Form):
+    status = fields.String(load_default="pending", validate=validate.OneOf(TABS))
+    article = Trimmed(load_default=None, validate=validate.Regexp(ARTICLE_ID))
+    q = Trimmed(load_default=None, validate=validate.Length(max=200))
+    email = Trimmed(load_default=None, validate=validate.Length(max=254))
+    since = fields.Date(load_default=None)
+    until = fields.Date(load_default=None)
+    order = fields.String(load_default="newest", validate=validate.OneOf(["newest", "oldest"]))
+    cursor = Cursor(load_default=None)
+
+    @post_load
+    def _service_arguments(self, data, **kwargs):
+        """Keep what the form showed, and add the arguments the services take."""
+        data["filters"] = {
+            "article_id": data["article"],
+            "q": data["q"],
+            "email": data["email"],
+            "since": day_start(data["since"]),
+            "until": day_after(data["until"]),
+        }
+        return data
+
+
+class ModerateForm(_Form):
+    action = fields.String(required=True, validate=validate.OneOf(list(ACTIONS)))
+    reason = Trimmed(load_default=None, validate=validate.Length(max=500))
+    back = fields.String(load_default=None)
+
+
+class BulkForm(_Form):
+    bulk_action = fields.String(required=True, validate=validate.OneOf(list(ACTIONS)))
+    scope = fields.String(load_default="selected", validate=validate.OneOf(["selected", "page"]))
+    ids = fields.List(fields.Integer(validate=validate.Range(1, threads.MAX_ID)), load_default=[])
+    page_ids = fields.List(
+        fields.Integer(validate=validate.Range(1, threads.MAX_ID)), load_default=[]
+    )
+    confirm = Checkbox(load_default=False)
+    back = fields.String(load_default=None)
+
+    @post_load
+    def _chosen(self, data, **kwargs):
+        chosen = data["page_ids"] if data["scope"] == "page" else data["ids"]
+        data["chosen"] = list(dict.fromkeys(chosen))[:500]
+        return data
+
+
+class UndoForm(_Form):
+    batch_id = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{32}$"))
+    back = fields.String(load_default=None)
+
+
+class EditForm(_Form):
+    body = Trimmed(
+        required=True,
+        validate=validate.Length(min=1, error="The comment cannot be empty."),
+        error_messages={"required": "The comment cannot be empty."},
+    )
+    reason = Trimmed(load_default=None, validate=validate.Length(max=500))
+
+
+class ReplyForm(_Form):
+    body = Trimmed(
+        required=True,
+        validate=validate.Length(min=1, error="Write a reply first."),
+        error_messages={"required": "Write a reply first."},
+    )
+
+
+def check_length(body: str, limit: int) -> None:
+    if len(body) > limit:
+        raise ValidationError(
+            {"body": [f"Keep it under {limit:,} characters (this has {len(body):,})."]}
+        )
+
+
+class ArticleForm(_Form):
+    article_id = fields.String(required=True, validate=validate.Regexp(ARTICLE_ID))
+    comments_open = fields.String(required=True, validate=validate.OneOf(["open", "closed"]))
+    closes_on = fields.Date(load_default=None)
+
+    @post_load
+    def _changes(self, data, **kwargs):
+        data["changes"] = {
+            "comments_open": data["comments_open"] == "open",
+            "closes_at": day_start(data["closes_on"]),
+        }
+        return data
+
+
+class ActivityQuery(_Form):
+    moderator = fields.Integer(load_default=None, validate=validate.Range(1, threads.MAX_ID))
+    action = fields.String(load_default=None, validate=validate.OneOf(EVENT_ACTIONS))
+    since = fields.Date(load_default=None)
+    until = fields.Date(load_default=None)
+    cursor = Cursor(load_default=None)
+
+    @post_load
+    def _service_arguments(self, data, **kwargs):
+        data["filters"] = {
+            "moderator_id": data["moderator"],
+            "action": data["action"],
+            "since": day_start(data["since"]),
+            "until": day_after(data["until"]),
+            "cursor": data["cursor"],
+        }
+        return data
+
+
+class InviteForm(_Form):
+    email = fields.Email(required=True, error_messages={"invalid": "Enter a valid email address."})
+    name = Trimmed(load_default=None, validate=validate.Length(max=100))
+    role = fields.Enum(Role, load_default=Role.moderator)
+
+
+class ModeratorForm(_Form):
+    role = fields.Enum(Role, load_default=None)
+    active = fields.String(load_default=None, validate=validate.OneOf(["yes", "no"]))
+
+
+class ApiKeyForm(_Form):
+    name = Trimmed(
+        required=True,
+        validate=validate.Length(1, 100),
+        error_messages={"required": "Name the key after what uses it."},
+    )
+    scope = fields.Enum(Scope, load_default=Scope.read)
+
+
+class SetPasswordForm(_Form):
+    password = fields.String(required=True, error_messages={"required": "Choose a password."})
+    confirm = fields.String(load_default="")
+
+    @post_load
+    def _same(self, data, **kwargs):
+        if data["password"] != data["confirm"]:
+            raise ValidationError({"confirm": ["The two passwords differ."]})
+        return data
+
+
+STATUS_LABELS = {
+    Status.pending: "Pending",
+    Status.approved: "Approved",
+    Status.spam: "Spam",
+    Status.rejected: "Rejected",
+}

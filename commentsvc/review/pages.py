@@ -1,0 +1,55 @@
+"""Articles (with their counts, opened and closed here) and the activity log."""
+
+from flask import flash, redirect, render_template, url_for
+from marshmallow import ValidationError
+
+from ..extensions import db
+from ..services import accounts, articles, overview
+from . import bp
+from .auth import admin_only
+from .forms import PAGE_SIZE, ActivityQuery, ArticleForm, load_form, load_query
+
+
+@bp.get("/articles")
+def article_list():
+    return render_template(
+        "review/articles.html",
+        rows=overview.articles_with_counts(db.session),
+        is_open=articles.is_open,
+    )
+
+
+@bp.post("/articles")
+@admin_only
+def article_update():
+    try:
+        data = load_form(ArticleForm())
+    except ValidationError as exc:
+        flash({"text": "Not saved: " + _first_error(exc.messages)}, "error")
+        return redirect(url_for("review.article_list"))
+    if articles.find(db.session, data["article_id"]) is None:
+        flash({"text": "There is no such article."}, "error")
+        return redirect(url_for("review.article_list"))
+    article, _ = articles.upsert(db.session, data["article_id"], data["changes"])
+    state = "open" if articles.is_open(article) else "closed"
+    flash({"text": f"Saved: comments on {article.article_id} are {state}."}, "success")
+    return redirect(url_for("review.article_list"))
+
+
+@bp.get("/activity")
+def activity():
+    args = load_query(ActivityQuery())
+    events, next_cursor = overview.list_events(db.session, limit=PAGE_SIZE, **args["filters"])
+    return render_template(
+        "review/activity.html",
+        args=args,
+        events=events,
+        next_cursor=next_cursor,
+        moderators=accounts.list_moderators(db.session),
+        actions=overview.EVENT_ACTIONS,
+    )
+
+
+def _first_error(messages: dict) -> str:
+    field, problems = next(iter(messages.items()))
+    return f"{field}: {problems[0] if isinstance(problems, list) else problems}"

@@ -1,0 +1,128 @@
+"""The queue: status tabs, filters, row actions, bulk actions and undo."""
+
+from flask import flash, redirect, render_template, request, url_for
+
+from ..errors import DomainError
+from ..extensions import db
+from ..services import moderation, overview
+from ..status import ACTIONS, Status
+from ..threads import MAX_ID
+from . import bp
+from .auth import actor, safe_back
+from .forms import PAGE_SIZE, BulkForm, ModerateForm, QueueQuery, UndoForm, load_form, load_query
+
+COMMENT = f"/comments/<int(max={MAX_ID}):comment_id>"
+DONE = {"approve": "approved", "reject": "rejected", "spam": "marked as spam", "pend": "pending"}
+
+
+@bp.get("/")
+def queue():
+    args = load_query(QueueQuery())
+    status = None if args["status"] == "all" else Status(args["status"])
+    comments, next_cursor = moderation.list_comments(
+        db.session,
+        status=status,
+        order=args["order"],
+        limit=PAGE_SIZE,
+        cursor=args["cursor"],
+        **args["filters"],
+    )
+    return render_template(
+        "review/queue.html",
+        args=args,
+        comments=comments,
+        next_cursor=next_cursor,
+        counts=overview.queue_counts(db.session, **args["filters"]),
+        histories=overview.author_histories(db.session, {c.author_email for c in comments}),
+        excerpts=overview.parent_excerpts(db.session, {c.parent_id for c in comments}),
+    )
+
+
+def _decided(comments, action: str, batch_id: str) -> None:
+    if len(comments) == 1:
+        text = f"Comment #{comments[0].id} {DONE[action]}."
+    else:
+        text = f"{len(comments)} comments {DONE[action]}."
+    flash({"text": text, "undo": batch_id}, "success")
+
+
+def _refused(exc: DomainError) -> None:
+    details = [m for messages in exc.fields.values() for m in messages]
+    flash({"text": " ".join([exc.message, *details[:5]])}, "error")
+
+
+@bp.post(f"{COMMENT}/moderate")
+def moderate_comment(comment_id: int):
+    data = load_form(ModerateForm())
+    back = safe_back(data["back"])
+    batch_id = moderation.new_batch_id()
+    try:
+        comments = moderation.moderate(
+            db.session, [comment_id], data["action"], actor(), data["reason"], batch_id
+        )
+    except DomainError as exc:
+        _refused(exc)
+        return redirect(back)
+    _decided(comments, data["action"], batch_id)
+    # Land on the comment that followed this one in the list the moderator was reading.
+    focus = request.args.get("focus", type=int)
+    return redirect(f"{back}#c-{focus}" if focus else back)
+
+
+@bp.post("/bulk")
+def bulk():
+    data = load_form(BulkForm(), lists=("ids", "page_ids"))
+    back = safe_back(data["back"])
+    if not data["chosen"]:
+        flash({"text": "Select at least one comment first."}, "error")
+        return redirect(back)
+    if not data["confirm"]:
+        return render_template(
+            "review/bulk_confirm.html",
+            data=data,
+            back=back,
+            verb=ACTIONS[data["bulk_action"]].value,
+            comments=overview.comments_by_ids(db.session, data["chosen"]),
+        )
+    batch_id = moderation.new_batch_id()
+    try:
+        comments = moderation.moderate(
+            db.session, data["chosen"], data["bulk_action"], actor(), None, batch_id
+        )
+    except DomainError as exc:
+        _refused(exc)
+        return redirect(back)
+    _decided(comments, data["bulk_action"], batch_id)
+    return redirect(back)
+
+
+@bp.post("/undo")
+def undo():
+    data = load_form(UndoForm())
+    back = safe_back(data["back"])
+    try:
+        comments = moderation.undo(db.session, data["batch_id"], actor())
+    except DomainError as exc:
+        _refused(exc)
+        return redirect(back)
+    noun = "comment" if len(comments) == 1 else "comments"
+    flash({"text": f"Undone: {len(comments)} {noun} back where they were."}, "success")
+    return redirect(back)
+
+
+def queue_url(args: dict, **changes) -> str:
+    """The queue's address with these filters changed (None drops one); for templates."""
+    params = {
+        key: args.get(key) for key in ("status", "article", "q", "email", "since", "until", "order")
+    }
+    params.update(changes)
+    defaults = {"status": "pending", "order": "newest"}
+    clean = {
+        k: (v.isoformat() if hasattr(v, "isoformat") else v)
+        for k, v in params.items()
+        if v not in (None, "") and defaults.get(k) != v
+    }
+    return url_for("review.queue", **clean)
+
+
+bp.add_app_template_global(queue_url, "review_queue_url")
