@@ -126,12 +126,15 @@ def seed() -> None:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as handle:
             json.dump(credentials, handle, indent=2)
+    # `make run` binds a second address: the demo page is served there, as another origin.
+    binds = os.environ.get("COMMENTSVC_BIND", "127.0.0.1:8000").split(",")
     click.echo(
         "\n".join(
             [
                 "",
                 "commentsvc demo",
-                f"  Service:         http://{os.environ.get('COMMENTSVC_BIND', '127.0.0.1:8000')}/",
+                f"  Service:         http://{binds[0]}/",
+                f"  Demo page:       http://{binds[-1]}/demo/",
                 f"  Demo article:    {credentials['article_id']}",
                 f"  Moderator login: {credentials['email']} / "
                 + (credentials["password"] or "(the password you set with set-password)"),

@@ -3,6 +3,7 @@
 import re
 from datetime import UTC
 
+from flask import current_app
 from marshmallow import (
     EXCLUDE,
     Schema,
@@ -14,7 +15,7 @@ from marshmallow import (
     validates,
 )
 
-from .. import threads
+from .. import avatars, threads
 from ..status import ACTIONS, Status
 
 ARTICLE_ID = re.compile(r"[A-Za-z0-9_.:/-]{1,200}")
@@ -192,6 +193,9 @@ class QueueQuery(Schema):
 class AuthorOut(Schema):
     name = fields.String()
     url = fields.String(allow_none=True)
+    avatar = fields.String(
+        metadata={"description": "Identicon token: a keyed hash of the email, never the email."}
+    )
 
 
 class PublicCommentOut(Schema):
@@ -215,13 +219,22 @@ class PublicCommentOut(Schema):
         return {
             "id": c.id,
             "parent_id": c.parent_id,
-            "author": {"name": c.author_name, "url": c.author_url} if shown else None,
+            "author": _author(c) if shown else None,
             "html": c.html if shown else None,
             "created_at": c.created_at if shown else None,
             "staff": bool(c.is_staff) and shown,
             "removed": node.removed,
             "replies": node.replies,
         }
+
+
+def _author(comment) -> dict:
+    secret = current_app.config["SECRET_KEY"]
+    return {
+        "name": comment.author_name,
+        "url": comment.author_url,
+        "avatar": avatars.token(comment.author_email, secret),
+    }
 
 
 class ThreadOut(Schema):

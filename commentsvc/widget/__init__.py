@@ -3,3 +3,5 @@
 from flask import Blueprint
 
 bp = Blueprint("widget", __name__)
+
+from . import assets, demo, views  # noqa: E402, F401  (routes register on import)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from commentsvc import policy
+from commentsvc import avatars, policy
 from commentsvc.policy.rules import Finding
 from commentsvc.status import Status
 from tests.helpers import (
@@ -67,7 +67,11 @@ def test_held_comment_answers_202_with_the_public_comment(client, auth):
     assert body["message"] == "Your comment is awaiting moderation."
     comment = body["comment"]
     assert comment["id"] == body["id"]
-    assert comment["author"] == {"name": "Reader", "url": "https://reader.example/blog"}
+    assert comment["author"] == {
+        "name": "Reader",
+        "url": "https://reader.example/blog",
+        "avatar": avatars.token(EMAIL, client.application.config["SECRET_KEY"]),
+    }
     assert comment["html"] == "<p>A thoughtful comment.</p>"
     assert comment["parent_id"] is None
     assert comment["removed"] is False

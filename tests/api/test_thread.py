@@ -4,6 +4,7 @@ import base64
 
 import pytest
 
+from commentsvc import avatars
 from tests.helpers import ARTICLE, EMAIL, api_error, moderate, published, submit
 
 URL = f"/api/v1/articles/{ARTICLE}/comments"
@@ -50,7 +51,11 @@ def test_thread_shows_the_public_shape_only(client, auth):
     response = client.get(URL, environ_base={"REMOTE_ADDR": CLIENT_IP})
     (comment,) = response.get_json()["comments"]
     assert comment["id"] == comment_id
-    assert comment["author"] == {"name": "Reader", "url": "https://reader.example"}
+    assert comment["author"] == {
+        "name": "Reader",
+        "url": "https://reader.example",
+        "avatar": avatars.token(EMAIL, client.application.config["SECRET_KEY"]),
+    }
     assert comment["html"].startswith("<p>Hello")
     assert comment["removed"] is False and comment["replies"] == []
     assert comment["created_at"]

@@ -1,0 +1,244 @@
+"""/embed/<article_id>: the thread and the form rendered on the server, working without JavaScript.
+
+The form posts back here with a signed form token instead of a session cookie (the page
+often lives in a third-party iframe); success answers with a redirect (post/redirect/get)
+whose signed notice names the reader's comment, so the page can show it to them.
+"""
+
+from datetime import datetime
+
+from flask import current_app, redirect, render_template, request, url_for
+from marshmallow import ValidationError
+from werkzeug.exceptions import NotFound as HTTPNotFound
+
+from .. import avatars, threads
+from ..api.errors import flatten
+from ..api.io import client, settings
+from ..api.public import HELD_MESSAGE
+from ..api.schemas import CommentIn, PublicCommentOut, valid_article_id
+from ..errors import CommentsClosed, NotFound, ValidationFailed
+from ..extensions import db, limiter
+from ..services import articles, moderation, reading, submission
+from ..status import Status
+from . import bp, present, tokens
+from .assets import versioned_url
+
+PUBLISHED_MESSAGE = "Thank you: your comment is published."
+STALE_FORM_MESSAGE = (
+    "This form was too old or did not come from this page, so your comment was not saved. "
+    "Your text is still below: press “Post Comment” again."
+)
+CLOSED_MESSAGE = "Comments are closed for this article."
+NO_ARTICLE_MESSAGE = "This article does not take comments."
+RATE_MESSAGE = "You are posting too quickly. Wait a minute, then press “Post Comment” again."
+FIELDS = ("body", "name", "email", "url")
+PAGE_SIZE = 50
+EMBED_ENDPOINTS = {"widget.thread", "widget.post"}
+
+
+@bp.app_template_filter("reltime")
+def _reltime(iso: str) -> str:
+    return present.relative_time(datetime.fromisoformat(iso))
+
+
+@bp.app_template_filter("exacttime")
+def _exacttime(iso: str) -> str:
+    return present.exact_time(datetime.fromisoformat(iso))
+
+
+def _submit_limit() -> str:
+    return current_app.config["SUBMIT_RATE_LIMIT"]
+
+
+def _check(article_id: str) -> None:
+    if not valid_article_id(article_id):
+        raise HTTPNotFound()
+
+
+@bp.get("/embed/<path:article_id>")
+def thread(article_id: str):
+    """The thread and the form; `?notice=` (after posting) shows the reader their comment."""
+    _check(article_id)
+    own, message = _own_comment(article_id, request.args.get("notice"))
+    return _render(article_id, own=own, message=message)
+
+
+@bp.post("/embed/<path:article_id>")
+@limiter.limit(_submit_limit, methods=["POST"])
+def post(article_id: str):
+    """Store a comment from the no-JS form and redirect back to the thread (303).
+
+    Answers the page again, with the reader's text kept: 400 when the form token is
+    missing, forged or expired; 422 for invalid fields; 403 when comments are closed;
+    404 when the article is unknown and not created on first comment.
+    """
+    _check(article_id)
+    form = request.form.to_dict()
+    try:
+        tokens.check_form_token(form.pop("token", None), article_id)
+    except tokens.TokenRefused:
+        return _render(article_id, values=form, message=("error", STALE_FORM_MESSAGE), status=400)
+    config = settings()
+    try:
+        data = CommentIn(body_max_length=config.body_max_length).load(form)
+        comment = submission.submit_comment(db.session, article_id, data, client(), config)
+    except ValidationError as exc:
+        return _render(article_id, values=form, errors=flatten(exc.messages), status=422)
+    except ValidationFailed as exc:
+        return _render(article_id, values=form, errors=exc.fields, status=422)
+    except CommentsClosed:
+        return _render(article_id, values=form, message=("error", CLOSED_MESSAGE), status=403)
+    except NotFound:
+        return _render(article_id, values=form, message=("error", NO_ARTICLE_MESSAGE), status=404)
+    notice = tokens.notice_token(article_id, comment.id)
+    target = url_for(
+        ".thread",
+        article_id=article_id,
+        notice=notice,
+        **_kept_args(),
+        _anchor=f"comment-{comment.id}",
+    )
+    return redirect(target, 303)
+
+
+@bp.errorhandler(429)
+def _too_many(exc):
+    if request.endpoint != "widget.post":
+        return exc
+    form = request.form.to_dict()
+    form.pop("token", None)
+    response = _render(
+        request.view_args["article_id"], values=form, message=("error", RATE_MESSAGE), status=429
+    )
+    response.headers.update({k: v for k, v in exc.get_headers() if k.lower() == "retry-after"})
+    return response
+
+
+@bp.after_request
+def _protect(response):
+    """No inline script, no framing except by the site and the allowed origins."""
+    if request.endpoint in EMBED_ENDPOINTS:
+        response.headers["Content-Security-Policy"] = content_security_policy()
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+        response.headers["Cache-Control"] = "no-store"  # the page carries a fresh form token
+    return response
+
+
+def content_security_policy() -> str:
+    origins = current_app.config["ALLOWED_ORIGINS"]
+    if "*" in origins:
+        ancestors = "*"
+    else:
+        safe = [o for o in origins if o.startswith(("http://", "https://")) and _plain(o)]
+        ancestors = " ".join(["'self'", *safe])
+    return (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; form-action 'self'; base-uri 'none'; "
+        f"frame-ancestors {ancestors}"
+    )
+
+
+def _plain(origin: str) -> bool:
+    return not any(c in origin for c in " ;,'\"\r\n")
+
+
+def _kept_args() -> dict:
+    """The page's own options (title, page size), kept across the form's round trip."""
+    return {k: request.args[k] for k in ("title", "limit") if request.args.get(k)}
+
+
+def _limit() -> int:
+    try:
+        return min(max(int(request.args.get("limit", PAGE_SIZE)), 1), 200)
+    except ValueError:
+        return PAGE_SIZE
+
+
+def _cursor():
+    try:
+        return threads.decode_cursor(request.args["cursor"]) if "cursor" in request.args else None
+    except ValueError:
+        return None
+
+
+def _own_comment(article_id: str, notice: str | None):
+    """The comment a notice names, shown to its author while it waits; and the message."""
+    comment_id = tokens.read_notice(notice, article_id)
+    if comment_id is None:
+        return None, None
+    try:
+        comment = moderation.get_comment(db.session, comment_id)
+    except NotFound:
+        return None, None
+    if comment.article.article_id != article_id or comment.erased_at is not None:
+        return None, None
+    if comment.status is Status.approved:
+        return None, ("ok", PUBLISHED_MESSAGE)
+    if comment.status is Status.pending:
+        return PublicCommentOut().dump(comment), ("ok", HELD_MESSAGE)
+    # Rejected or spam: told apart from held by nobody, as the API does.
+    return None, ("ok", HELD_MESSAGE)
+
+
+def _render(article_id, *, values=None, errors=None, message=None, own=None, status=200):
+    page = reading.thread_page(
+        db.session, article_id, order="newest", limit=_limit(), cursor=_cursor()
+    )
+    comments = PublicCommentOut(many=True).dump(page.nodes)
+    comments.reverse()  # the newest page, read oldest first (as WordPress shows it)
+    if own is not None:
+        own["pending"] = True
+        _attach(comments, own)
+    errors = dict(errors or {})
+    general = [m for key, msgs in errors.items() if key not in FIELDS for m in msgs]
+    reply_to = _find(
+        comments, _int(request.args.get("replytocom") or (values or {}).get("parent_id"))
+    )
+    is_open = articles.is_open(page.article) if page.article else settings().articles_auto_create
+    title = request.args.get("title", "")[:300] or (page.article.title if page.article else None)
+    html = render_template(
+        "widget/page.html",
+        article_id=article_id,
+        title=title,
+        heading=present.heading(page.count, title),
+        comments=comments,
+        next_cursor=page.next_cursor,
+        newer=bool(request.args.get("cursor")),
+        comments_open=is_open,
+        max_depth=int(current_app.config["THREAD_DEPTH"]),
+        reply_to=reply_to,
+        values=values or {},
+        errors=errors,
+        general_errors=general,
+        message=message,
+        token=tokens.form_token(article_id),
+        kept=_kept_args(),
+        identicon=avatars.identicon_svg,
+        asset=versioned_url,
+    )
+    return current_app.response_class(html, status=status, mimetype="text/html")
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _find(nodes: list[dict], comment_id: int | None) -> dict | None:
+    if comment_id is None:
+        return None
+    for node in nodes:
+        if node["id"] == comment_id and not node["removed"]:
+            return node
+        found = _find(node["replies"], comment_id)
+        if found:
+            return found
+    return None
+
+
+def _attach(nodes: list[dict], own: dict) -> None:
+    parent = _find(nodes, own["parent_id"])
+    (parent["replies"] if parent else nodes).append(own)
