@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import joinedload
 
-from .. import sanitize, threads
+from .. import sanitize
 from ..errors import InvalidTransition, NotFound
 from ..models import Article, Comment, ModerationEvent, utcnow
 from ..status import ACTIONS, Status, can_transition
-from . import Actor, articles, begin_write
+from . import Actor, articles, begin_write, paging
 
 
 def get_comment(session, comment_id: int) -> Comment:
@@ -46,30 +46,8 @@ def list_comments(
     )
     if status is not None:
         query = query.where(Comment.status == status)
-    newest = order != "oldest"
-    if cursor is not None:
-        created_at, comment_id = cursor
-        if newest:
-            query = query.where(
-                or_(
-                    Comment.created_at < created_at,
-                    (Comment.created_at == created_at) & (Comment.id < comment_id),
-                )
-            )
-        else:
-            query = query.where(
-                or_(
-                    Comment.created_at > created_at,
-                    (Comment.created_at == created_at) & (Comment.id > comment_id),
-                )
-            )
-    columns = (Comment.created_at, Comment.id)
-    query = query.order_by(*(c.desc() for c in columns) if newest else columns)
-    rows = session.scalars(query.limit(limit + 1)).unique().all()
-    if len(rows) > limit:
-        rows = rows[:limit]
-        return rows, threads.encode_cursor(rows[-1].created_at, rows[-1].id)
-    return rows, None
+    query = paging.in_page_order(query, cursor, newest=order != "oldest")
+    return paging.cut(session.scalars(query.limit(limit + 1)).unique().all(), limit)
 
 
 def queue_filters(*, article_id=None, q=None, since=None, until=None, email=None) -> list:

@@ -8,7 +8,7 @@ from sqlalchemy.orm import aliased
 from .. import threads
 from ..models import Article, Comment
 from ..status import Status
-from . import articles
+from . import articles, paging
 
 
 @dataclass(frozen=True)
@@ -38,11 +38,9 @@ def thread_page(
     article = articles.find(session, article_id)
     if article is None:
         return ThreadPage(None, [], 0, None)
-    roots = session.scalars(_roots_query(article.id, order, limit, cursor)).all()
-    next_cursor = None
-    if len(roots) > limit:
-        roots = roots[:limit]
-        next_cursor = threads.encode_cursor(roots[-1].created_at, roots[-1].id)
+    roots, next_cursor = paging.cut(
+        session.scalars(_roots_query(article.id, order, limit, cursor)).all(), limit
+    )
     replies = (
         session.scalars(select(Comment).where(Comment.root_id.in_([r.id for r in roots]))).all()
         if roots
@@ -62,24 +60,7 @@ def _roots_query(article_pk: int, order: str, limit: int, cursor):
         Comment.parent_id.is_(None),
         or_(Comment.status == Status.approved, has_public_reply),
     )
-    newest = order == "newest"
-    if cursor is not None:
-        created_at, comment_id = cursor
-        if newest:
-            after = or_(
-                Comment.created_at < created_at,
-                and_(Comment.created_at == created_at, Comment.id < comment_id),
-            )
-        else:
-            after = or_(
-                Comment.created_at > created_at,
-                and_(Comment.created_at == created_at, Comment.id > comment_id),
-            )
-        query = query.where(after)
-    if newest:
-        query = query.order_by(Comment.created_at.desc(), Comment.id.desc())
-    else:
-        query = query.order_by(Comment.created_at, Comment.id)
+    query = paging.in_page_order(query, cursor, newest=order == "newest")
     return query.limit(limit + 1)
 
 
