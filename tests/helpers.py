@@ -4,6 +4,18 @@ from sqlalchemy import func, select
 
 ARTICLE = "pk-2026-03-10-brick-kilns"
 EMAIL = "reader.secret@example.org"
+# Everything a public comment may carry: a new key must be added here on purpose,
+# so nothing private slips into the public shape unnoticed.
+PUBLIC_COMMENT_KEYS = {
+    "id",
+    "parent_id",
+    "author",
+    "html",
+    "created_at",
+    "staff",
+    "removed",
+    "replies",
+}
 
 
 def comment_payload(**overrides) -> dict:

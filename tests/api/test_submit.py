@@ -8,6 +8,7 @@ from commentsvc.status import Status
 from tests.helpers import (
     ARTICLE,
     EMAIL,
+    PUBLIC_COMMENT_KEYS,
     api_error,
     comment_payload,
     moderate,
@@ -75,16 +76,7 @@ def test_held_comment_answers_202_with_the_public_comment(client, auth):
     assert comment["html"] == "<p>A thoughtful comment.</p>"
     assert comment["parent_id"] is None
     assert comment["removed"] is False
-    assert set(comment) == {
-        "id",
-        "parent_id",
-        "author",
-        "html",
-        "created_at",
-        "staff",
-        "removed",
-        "replies",
-    }
+    assert set(comment) == PUBLIC_COMMENT_KEYS
     assert_private(response)
     assert stored(client, auth, body["id"])["status"] == "pending"
     assert thread_ids(client) == []
