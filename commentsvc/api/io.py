@@ -4,9 +4,9 @@ from flask import current_app, g, request
 from werkzeug.exceptions import BadRequest
 
 from ..config import Settings
+from ..fields import ARTICLE_ID_RULE, valid_article_id
 from ..services import Actor, Client
 from .errors import ApiError
-from .schemas import ARTICLE_ID_RULE, valid_article_id
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 

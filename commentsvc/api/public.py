@@ -68,14 +68,14 @@ def get_thread(article_id: str):
     check_article_id(article_id)
     args = load_args(ThreadQuery())
     state = reading.thread_state(db.session, article_id)
-    etag = _thread_etag(article_id, state, request.args.get("cursor", ""), args)
+    etag = _thread_etag(article_id, state.key, request.args.get("cursor", ""), args)
     if request.if_none_match.contains(etag):
         response = make_response("", 304)
     else:
         # The ETag names this exact body, so it is the shared cache's key as well.
         body = cache.get(f"thread:{etag}")
         if body is None:
-            body = _thread_body(article_id, args)
+            body = _thread_body(article_id, state.article, args)
             cache.put(f"thread:{etag}", body)
         response = current_app.response_class(body, mimetype="application/json")
     response.set_etag(etag)
@@ -83,18 +83,16 @@ def get_thread(article_id: str):
     return response
 
 
-def _thread_body(article_id: str, args: dict) -> bytes:
+def _thread_body(article_id: str, article, args: dict) -> bytes:
     page = reading.thread_page(
-        db.session, article_id, order=args["order"], limit=args["limit"], cursor=args["cursor"]
+        db.session, article, order=args["order"], limit=args["limit"], cursor=args["cursor"]
     )
-    if page.article is not None:
-        title, comments_open = page.article.title, articles.is_open(page.article)
-    else:
-        title, comments_open = None, settings().articles_auto_create
     thread = {
         "article_id": article_id,
-        "title": title,
-        "comments_open": comments_open,
+        "title": article.title if article else None,
+        "comments_open": articles.takes_comments(
+            article, auto_create=settings().articles_auto_create
+        ),
         "count": page.count,
         "comments": page.nodes,
         "next_cursor": page.next_cursor,

@@ -5,20 +5,19 @@ field that does not fit raises marshmallow's ValidationError, which the blueprin
 answers with a page naming the field.
 """
 
-import re
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import request
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate
 
 from .. import threads
+from ..fields import ARTICLE_ID, Cursor, Trimmed
 from ..models import Role, Scope
 from ..services.overview import EVENT_ACTIONS
 from ..status import ACTIONS, Status
 
 TABS = ("pending", "approved", "spam", "rejected", "all")
 PAGE_SIZE = 50
-ARTICLE_ID = re.compile(r"[A-Za-z0-9_.:/-]{1,200}")
 
 
 def load_form(schema: Schema, lists: tuple[str, ...] = ()) -> dict:
@@ -39,19 +38,6 @@ def day_start(day: date | None) -> datetime | None:
 def day_after(day: date | None) -> datetime | None:
     """The exclusive end of a range that includes the whole of `day`."""
     return day_start(day + timedelta(days=1)) if day else None
-
-
-class Trimmed(fields.String):
-    def _deserialize(self, value, attr, data, **kwargs):
-        return super()._deserialize(value, attr, data, **kwargs).strip()
-
-
-class Cursor(fields.String):
-    def _deserialize(self, value, attr, data, **kwargs):
-        try:
-            return threads.decode_cursor(super()._deserialize(value, attr, data, **kwargs))
-        except ValueError as exc:
-            raise ValidationError("Not a page this list gave out.") from exc
 
 
 class Checkbox(fields.Boolean):

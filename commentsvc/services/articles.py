@@ -28,6 +28,11 @@ def for_submission(session, article_id: str, *, auto_create: bool) -> Article:
     return article
 
 
+def takes_comments(article: Article | None, *, auto_create: bool) -> bool:
+    """Whether a new comment would be taken; an unknown article is open if one creates it."""
+    return is_open(article) if article is not None else auto_create
+
+
 def is_open(article: Article) -> bool:
     """Whether the article takes new comments now (its flag, and its closing time)."""
     return article.comments_open and (article.closes_at is None or article.closes_at > utcnow())

@@ -19,23 +19,32 @@ class ThreadPage:
     next_cursor: str | None
 
 
-def thread_state(session, article_id: str) -> str:
-    """What the thread's ETag keys on: its version, and whether it is open (that
-    changes by itself when a closing time passes). Cheap, for conditional requests."""
+@dataclass(frozen=True)
+class ThreadState:
+    article: Article | None
+    # What the thread's ETag keys on: its version, and whether it is open (that
+    # changes by itself when a closing time passes).
+    key: str
+
+
+def thread_state(session, article_id: str) -> ThreadState:
+    """Load the article and its ETag key: one query, enough to answer a conditional GET."""
     article = articles.find(session, article_id)
     if article is None:
-        return "new"
-    return f"{article.version}:{'open' if articles.is_open(article) else 'closed'}"
+        return ThreadState(None, "new")
+    return ThreadState(
+        article, f"{article.version}:{'open' if articles.is_open(article) else 'closed'}"
+    )
 
 
 def thread_page(
-    session, article_id: str, *, order: str = "oldest", limit: int = 50, cursor=None
+    session, article: Article | None, *, order: str = "oldest", limit: int = 50, cursor=None
 ) -> ThreadPage:
     """Load one page of top-level comments with every reply nested below them.
 
+    `article` comes from `thread_state` or `articles.find` (None: nobody commented yet);
     `cursor` is a decoded (created_at, id) pair from the previous page.
     """
-    article = articles.find(session, article_id)
     if article is None:
         return ThreadPage(None, [], 0, None)
     roots, next_cursor = paging.cut(

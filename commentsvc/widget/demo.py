@@ -7,7 +7,7 @@ the server-rendered page in an <iframe> instead; `?page_size=<n>` pages the thre
 
 from flask import current_app, render_template, request
 
-from ..api.schemas import valid_article_id
+from ..fields import valid_article_id
 from ..services.demo import ARTICLE_ID, ARTICLE_TITLE
 from . import bp
 

@@ -15,9 +15,10 @@ from .. import avatars, threads
 from ..api.errors import flatten
 from ..api.io import client, settings
 from ..api.public import HELD_MESSAGE
-from ..api.schemas import CommentIn, PublicCommentOut, valid_article_id
+from ..api.schemas import CommentIn, PublicCommentOut
 from ..errors import CommentsClosed, NotFound, ValidationFailed
 from ..extensions import db, limiter
+from ..fields import valid_article_id
 from ..services import articles, moderation, reading, submission
 from ..status import Status
 from . import bp, present, tokens
@@ -183,7 +184,11 @@ def _own_comment(article_id: str, notice: str | None):
 
 def _render(article_id, *, values=None, errors=None, message=None, own=None, status=200):
     page = reading.thread_page(
-        db.session, article_id, order="newest", limit=_limit(), cursor=_cursor()
+        db.session,
+        articles.find(db.session, article_id),
+        order="newest",
+        limit=_limit(),
+        cursor=_cursor(),
     )
     comments = PublicCommentOut(many=True).dump(page.nodes)
     comments.reverse()  # the newest page, read oldest first (as WordPress shows it)
@@ -195,7 +200,7 @@ def _render(article_id, *, values=None, errors=None, message=None, own=None, sta
     reply_to = _find(
         comments, _int(request.args.get("replytocom") or (values or {}).get("parent_id"))
     )
-    is_open = articles.is_open(page.article) if page.article else settings().articles_auto_create
+    is_open = articles.takes_comments(page.article, auto_create=settings().articles_auto_create)
     title = request.args.get("title", "")[:300] or (page.article.title if page.article else None)
     html = render_template(
         "widget/page.html",
