@@ -1,8 +1,13 @@
-"""Domain errors: raised by services, presented by each door in its own way."""
+"""Domain errors: raised by services, presented by each door in its own way.
+
+Each error carries the HTTP status that fits it, so every door maps it the same way:
+the API answers it as JSON, the review UI and the widget as a page or a form message.
+"""
 
 
 class DomainError(Exception):
     code = "error"
+    status = 400
     default_message = "The request could not be completed."
 
     def __init__(self, message: str | None = None, *, fields: dict[str, list[str]] | None = None):
@@ -12,20 +17,24 @@ class DomainError(Exception):
 
 
 class NotFound(DomainError):
+    status = 404
     code = "not_found"
     default_message = "Not found."
 
 
 class ValidationFailed(DomainError):
+    status = 422
     code = "validation_failed"
     default_message = "Some fields are not valid."
 
 
 class InvalidTransition(DomainError):
+    status = 409
     code = "invalid_transition"
     default_message = "The comment cannot move to that status."
 
 
 class CommentsClosed(DomainError):
+    status = 403
     code = "comments_closed"
     default_message = "Comments are closed for this article."

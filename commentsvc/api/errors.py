@@ -7,14 +7,8 @@ from flask import current_app, jsonify, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from ..errors import CommentsClosed, DomainError, InvalidTransition, NotFound, ValidationFailed
-
-DOMAIN_STATUS = {
-    NotFound: 404,
-    ValidationFailed: 422,
-    InvalidTransition: 409,
-    CommentsClosed: 403,
-}
+from ..errors import DomainError
+from ..schemas import flatten
 
 HTTP_CODES = {
     400: ("bad_request", None),
@@ -48,17 +42,6 @@ def error_response(status: int, code: str, message: str, fields=None, headers=No
     return response
 
 
-def flatten(messages, prefix: str = "") -> dict[str, list[str]]:
-    """Turn marshmallow's nested messages ({"ids": {0: [...]}}) into {"ids.0": [...]}."""
-    if isinstance(messages, list):
-        return {prefix or "_body": [str(m) for m in messages]}
-    flat: dict[str, list[str]] = {}
-    for key, value in messages.items():
-        name = f"{prefix}.{key}" if prefix else str(key)
-        flat.update(flatten(value, name))
-    return flat
-
-
 def register(app) -> None:
     """Install handlers that answer JSON under /api/ and leave other doors alone."""
 
@@ -68,8 +51,7 @@ def register(app) -> None:
 
     @app.errorhandler(DomainError)
     def _domain_error(exc: DomainError):
-        status = DOMAIN_STATUS.get(type(exc), 400)
-        return error_response(status, exc.code, exc.message, exc.fields)
+        return error_response(exc.status, exc.code, exc.message, exc.fields)
 
     @app.errorhandler(ValidationError)
     def _validation_error(exc: ValidationError):

@@ -1,11 +1,11 @@
 """Reading requests and building the small objects every API view needs."""
 
-from flask import current_app, g, request
+from flask import g, request
 from werkzeug.exceptions import BadRequest
 
-from ..config import Settings
 from ..fields import ARTICLE_ID_RULE, valid_article_id
-from ..services import Actor, Client
+from ..services import Actor
+from ..web import client, settings  # noqa: F401  (the API's views read them from here)
 from .errors import ApiError
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -45,14 +45,6 @@ def check_article_id(article_id: str) -> str:
     if not valid_article_id(article_id):
         raise ApiError(404, "not_found", f"Article ids are {ARTICLE_ID_RULE}.")
     return article_id
-
-
-def settings() -> Settings:
-    return Settings.from_config(current_app.config)
-
-
-def client() -> Client:
-    return Client(remote_addr=request.remote_addr, user_agent=request.user_agent.string)
 
 
 def actor() -> Actor:

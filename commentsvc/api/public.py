@@ -6,6 +6,7 @@ from flask import current_app, make_response, request
 
 from .. import cache
 from ..extensions import db, limiter
+from ..schemas import HELD_MESSAGE
 from ..services import articles, reading, submission
 from ..status import Status
 from . import bp
@@ -24,8 +25,6 @@ from .schemas import (
 # Part of every thread ETag: bump it when the thread's JSON shape changes, so
 # clients holding an old representation do not get a 304 for it.
 THREAD_FORMAT = 1
-
-HELD_MESSAGE = "Your comment is awaiting moderation."
 
 
 def _submit_limit() -> str:

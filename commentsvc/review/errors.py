@@ -6,7 +6,7 @@ from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
-from ..errors import DomainError, NotFound
+from ..errors import DomainError
 from . import bp
 
 HINTS = {
@@ -52,9 +52,8 @@ def _invalid(exc: ValidationError):
 
 @bp.errorhandler(DomainError)
 def _domain(exc: DomainError):
-    status = 404 if isinstance(exc, NotFound) else 409
     details = [m for messages in exc.fields.values() for m in messages]
-    return _page(status, exc.message, "Nothing was changed.", details)
+    return _page(exc.status, exc.message, "Nothing was changed.", details)
 
 
 @bp.errorhandler(HTTPException)

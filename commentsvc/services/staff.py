@@ -7,11 +7,10 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
-from .. import sanitize
 from ..errors import NotFound, ValidationFailed
-from ..models import Comment, ModerationEvent, Moderator, Role
+from ..models import Comment, Moderator, Role
 from ..status import Status
-from . import Actor, accounts, articles, begin_write, moderation
+from . import Actor, accounts, articles, begin_write, comments, moderation
 
 # A set-password link works once (its signature covers the password hash it replaces)
 # and for this long.
@@ -66,33 +65,20 @@ def reply_as_moderator(
             moderation.event(parent, "approve", actor, Status.approved, "Replied to", batch_id)
         )
         parent.status = Status.approved
-    reply = Comment(
+    reply = comments.add(
+        session,
         article_pk=parent.article_pk,
-        parent_id=parent.id,
-        root_id=parent.root_id or parent.id,
-        depth=parent.depth + 1,
-        author_name=display_name(moderator),
-        author_email=moderator.email,
+        parent=parent,
+        name=display_name(moderator),
+        email=moderator.email,
+        url=None,
         body=body,
-        html=sanitize.render(body),
-        sanitizer_version=sanitize.SANITIZER_VERSION,
         status=Status.approved,
-        held_reasons=[],
         is_staff=True,
         moderator_id=moderator.id,
     )
-    session.add(reply)
-    session.flush()
-    session.add(
-        ModerationEvent(
-            comment_id=reply.id,
-            moderator_id=moderator.id,
-            action="reply",
-            from_status=None,
-            to_status=Status.approved,
-            details={"parent_id": parent.id},
-            batch_id=batch_id,
-        )
+    comments.record(
+        session, reply, "reply", actor=actor, details={"parent_id": parent.id}, batch_id=batch_id
     )
     articles.bump_versions(session, {parent.article_pk})
     session.commit()

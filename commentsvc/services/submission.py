@@ -2,13 +2,13 @@
 
 from sqlalchemy import func, select
 
-from .. import policy, sanitize
+from .. import policy
 from ..config import Settings
 from ..errors import DomainError, ValidationFailed
-from ..models import Article, Comment, ModerationEvent
+from ..models import Article, Comment
 from ..status import Status
 from ..threads import MAX_ID
-from . import Client, articles, begin_write
+from . import Client, articles, begin_write, comments
 
 
 def submit_comment(
@@ -42,34 +42,26 @@ def submit_comment(
             ),
         ),
     )
-    comment = Comment(
+    comment = comments.add(
+        session,
         article_pk=article.id,
-        parent_id=parent.id if parent else None,
-        root_id=(parent.root_id or parent.id) if parent else None,
-        depth=parent.depth + 1 if parent else 1,
-        author_name=data["name"],
-        author_email=data["email"],
-        author_url=data.get("url"),
+        parent=parent,
+        name=data["name"],
+        email=data["email"],
+        url=data.get("url"),
         body=data["body"],
-        html=sanitize.render(data["body"]),
-        sanitizer_version=sanitize.SANITIZER_VERSION,
         status=verdict.status,
-        held_reasons=list(verdict.reasons),
-        remote_addr=client.remote_addr,
-        user_agent=(client.user_agent or None) and client.user_agent[:500],
+        held_reasons=verdict.reasons,
+        client=client,
     )
-    session.add(comment)
-    session.flush()
     if verdict.status is not Status.pending:
         # A comment starts held; the policy moving it on is a decision worth a trail.
-        session.add(
-            ModerationEvent(
-                comment_id=comment.id,
-                action="policy",
-                from_status=Status.pending,
-                to_status=verdict.status,
-                reason="; ".join(verdict.reasons) or None,
-            )
+        comments.record(
+            session,
+            comment,
+            "policy",
+            from_status=Status.pending,
+            reason="; ".join(verdict.reasons) or None,
         )
     if verdict.status is Status.approved:
         articles.bump_versions(session, {article.id})

@@ -12,15 +12,13 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import NotFound as HTTPNotFound
 
 from .. import avatars, threads
-from ..api.errors import flatten
-from ..api.io import client, settings
-from ..api.public import HELD_MESSAGE
-from ..api.schemas import CommentIn, PublicCommentOut
 from ..errors import CommentsClosed, NotFound, ValidationFailed
 from ..extensions import db, limiter
 from ..fields import valid_article_id
+from ..schemas import HELD_MESSAGE, CommentIn, PublicCommentOut, flatten
 from ..services import articles, moderation, reading, submission
 from ..status import Status
+from ..web import client, settings
 from . import bp, present, tokens
 from .assets import versioned_url
 

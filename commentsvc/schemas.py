@@ -1,0 +1,144 @@
+"""Request and response shapes more than one door uses: a reader's comment in and out.
+
+The JSON API and the widget's no-JS form load the same `CommentIn` and dump the same
+`PublicCommentOut`, so the two doors cannot drift; door-specific shapes stay in each door.
+"""
+
+from flask import current_app
+from marshmallow import Schema, ValidationError, fields, pre_dump, pre_load, validate, validates
+
+from . import avatars, threads
+from .fields import Trimmed, TrimmedEmail, WholeNumber
+
+HELD_MESSAGE = "Your comment is awaiting moderation."
+
+
+def flatten(messages, prefix: str = "") -> dict[str, list[str]]:
+    """Turn marshmallow's nested messages ({"ids": {0: [...]}}) into {"ids.0": [...]}."""
+    if isinstance(messages, list):
+        return {prefix or "_body": [str(m) for m in messages]}
+    flat: dict[str, list[str]] = {}
+    for key, value in messages.items():
+        name = f"{prefix}.{key}" if prefix else str(key)
+        flat.update(flatten(value, name))
+    return flat
+
+
+# ---- requests ---------------------------------------------------------------
+
+
+class _BodyRule(Schema):
+    """The body's length limit is configurable, so each schema is built with it."""
+
+    body = Trimmed(required=True)
+
+    def __init__(self, *args, body_max_length: int = 10_000, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.body_max_length = body_max_length
+
+    @validates("body")
+    def _body_length(self, value: str, data_key: str) -> None:
+        if not value:
+            raise ValidationError("Write a comment before posting.")
+        if len(value) > self.body_max_length:
+            raise ValidationError(
+                f"Keep the comment under {self.body_max_length:,} characters "
+                f"(this one has {len(value):,})."
+            )
+
+
+class CommentIn(_BodyRule):
+    name = Trimmed(
+        required=True,
+        validate=validate.Length(1, 100, error="Enter a name of 1 to 100 characters."),
+    )
+    email = TrimmedEmail(
+        required=True,
+        validate=validate.Length(max=254),
+        error_messages={"invalid": "Enter a valid email address."},
+    )
+    url = fields.Url(
+        metadata={"format": "uri"},  # JSON Schema's name; apispec would say "url"
+        schemes={"http", "https"},
+        allow_none=True,
+        load_default=None,
+        validate=validate.Length(max=200),
+        error_messages={"invalid": "Enter a web address starting with http:// or https://."},
+    )
+    parent_id = WholeNumber(allow_none=True, load_default=None, validate=validate.Range(min=1))
+
+    @pre_load
+    def _blank_is_absent(self, data, **kwargs):
+        # HTML forms send empty optional fields; they mean "not given".
+        if isinstance(data, dict):
+            data = {k: v for k, v in data.items() if not (k in ("url", "parent_id") and v == "")}
+            url = data.get("url")
+            if isinstance(url, str) and url.strip() and "://" not in url:
+                data["url"] = "https://" + url.strip()
+        return data
+
+
+# ---- responses --------------------------------------------------------------
+
+
+class AuthorOut(Schema):
+    name = fields.String()
+    url = fields.String(allow_none=True)
+    avatar = fields.String(
+        metadata={"description": "Identicon token: a keyed hash of the email, never the email."}
+    )
+
+
+class PublicCommentOut(Schema):
+    """A comment as readers see it: never the email, the IP or the raw text."""
+
+    id = fields.Integer()
+    parent_id = fields.Integer(allow_none=True)
+    author = fields.Nested(AuthorOut, allow_none=True)
+    html = fields.String(allow_none=True)
+    created_at = fields.DateTime(format="iso", allow_none=True)
+    staff = fields.Boolean(metadata={"description": "Written by one of the site's moderators."})
+    removed = fields.Boolean()
+    replies = fields.List(fields.Nested(lambda: PublicCommentOut()))
+
+    @pre_dump
+    def _from_node(self, node, **kwargs):
+        if not isinstance(node, threads.ThreadNode):
+            node = threads.ThreadNode(node, removed=False)
+        c = node.comment
+        shown = not node.removed
+        return {
+            "id": c.id,
+            "parent_id": c.parent_id,
+            "author": _author(c) if shown else None,
+            "html": c.html if shown else None,
+            "created_at": c.created_at if shown else None,
+            "staff": bool(c.is_staff) and shown,
+            "removed": node.removed,
+            "replies": node.replies,
+        }
+
+
+def _author(comment) -> dict:
+    secret = current_app.config["SECRET_KEY"]
+    return {
+        "name": comment.author_name,
+        "url": comment.author_url,
+        "avatar": avatars.token(comment.author_email, secret),
+    }
+
+
+class ThreadOut(Schema):
+    article_id = fields.String()
+    title = fields.String(allow_none=True)
+    comments_open = fields.Boolean()
+    count = fields.Integer(metadata={"description": "Approved comments in the whole thread."})
+    comments = fields.List(fields.Nested(PublicCommentOut))
+    next_cursor = fields.String(allow_none=True)
+
+
+class SubmitOut(Schema):
+    id = fields.Integer()
+    status = fields.String()
+    message = fields.String()
+    comment = fields.Nested(PublicCommentOut)
