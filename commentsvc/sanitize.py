@@ -13,10 +13,10 @@ from html import unescape
 from html.parser import HTMLParser
 
 from bleach.html5lib_shim import Filter
-from bleach.linkifier import Linker, build_url_re
+from bleach.linkifier import Linker, LinkifyFilter, build_url_re
 from bleach.sanitizer import Cleaner
 
-SANITIZER_VERSION = 1
+SANITIZER_VERSION = 2
 
 # The WordPress commenter allowlist plus the block tags needed for paragraphs, lists and code.
 ALLOWED_TAGS: frozenset[str] = frozenset(
@@ -40,6 +40,10 @@ _ABSOLUTE_URL = re.compile(r"^(?:https?|mailto):")
 # become links because .py and .md are country TLDs.
 _LINKIFY_TEXT = re.compile(r"^(?:https?://|www\.)", re.IGNORECASE)
 _URL_RE = build_url_re(protocols={"http", "https"})
+# "<!" and "<?" open comments, doctypes and processing instructions, which an HTML parser
+# drops up to the next ">" (or to the end): a commenter's "before <!-- rest" lost "rest".
+# Nothing a commenter may write starts that way, so they are text like any other "<".
+_MARKUP_DECLARATION = re.compile(r"<(?=[!?])")
 
 _PRE = re.compile(r"(<pre>.*?</pre>)", re.DOTALL)
 _USER_P = re.compile(r"</?p>")
@@ -76,6 +80,43 @@ class _NormaliseAttributes(Filter):
             yield token
 
 
+class _LinkifySkippingEntities(LinkifyFilter):
+    """bleach's LinkifyFilter, minus its double escaping inside skipped tags.
+
+    Outside <pre> and <code> it turns "&lt;" into an entity token, which the serializer
+    writes back as is; inside them it passes the text on untouched, and the serializer
+    then escapes the "&" of "&lt;", so `a < b` in <code> showed as "a &lt; b".
+    """
+
+    def __iter__(self):
+        skipping = None
+        for token in super().__iter__():
+            kind = token["type"]
+            if kind in ("StartTag", "EmptyTag") and skipping is None:
+                if token["name"] in self.skip_tags:
+                    skipping = token["name"]
+            elif kind == "EndTag" and token["name"] == skipping:
+                skipping = None
+            elif kind == "Characters" and skipping is not None:
+                yield from self.extract_entities(token)
+                continue
+            yield token
+
+
+class _Linker(Linker):
+    def linkify(self, text: str) -> str:
+        dom = self.parser.parseFragment(text)
+        filtered = _LinkifySkippingEntities(
+            source=self.walker(dom),
+            callbacks=self.callbacks,
+            skip_tags=self.skip_tags,
+            parse_email=self.parse_email,
+            url_re=self.url_re,
+            email_re=self.email_re,
+        )
+        return self.serializer.render(filtered)
+
+
 def _linkify_callback(attrs: dict, new: bool = False) -> dict | None:
     if new and not _LINKIFY_TEXT.match(attrs.get("_text", "")):
         return None
@@ -101,7 +142,7 @@ def _pipeline() -> tuple[Cleaner, Linker, Cleaner]:
     if not hasattr(_local, "pipeline"):
         # Linkify runs as its own pass, not as a LinkifyFilter inside the first Cleaner:
         # there it re-reads already-decoded text as markup, turning a typed "&amp;lt;" into "<".
-        linker = Linker(
+        linker = _Linker(
             callbacks=[_linkify_callback],
             skip_tags={"pre", "code"},
             parse_email=False,
@@ -137,6 +178,7 @@ def _paragraphs(cleaned: str) -> str:
 def render(body: str) -> str:
     """Turn a commenter's raw text into safe HTML."""
     text = body.replace("\r\n", "\n").replace("\r", "\n").strip()
+    text = _MARKUP_DECLARATION.sub("&lt;", text)
     if not text:
         return ""
     clean, linker, reclean = _pipeline()

@@ -318,8 +318,33 @@ def test_mailto_and_absolute_links_are_kept():
     ]
 
 
-def test_comments_are_removed_entirely():
-    assert render("before<!-- secret -->after") == "<p>beforeafter</p>"
+@pytest.mark.parametrize(
+    ("raw", "html"),
+    [
+        # An HTML comment would hide the rest of the text (to the end when unclosed).
+        ("before <!-- rest", "<p>before &lt;!-- rest</p>"),
+        ("before<!-- secret -->after", "<p>before&lt;!-- secret --&gt;after</p>"),
+        ("a <!DOCTYPE html> b", "<p>a &lt;!DOCTYPE html&gt; b</p>"),
+        ("a <![CDATA[x]]> b", "<p>a &lt;![CDATA[x]]&gt; b</p>"),
+        ("a <?php echo 1; ?> b", "<p>a &lt;?php echo 1; ?&gt; b</p>"),
+    ],
+)
+def test_markup_declarations_are_kept_as_text(raw, html):
+    assert render(raw) == html
+
+
+@pytest.mark.parametrize(
+    ("raw", "html"),
+    [
+        ("<code>a < b && c > d</code>", "<p><code>a &lt; b &amp;&amp; c &gt; d</code></p>"),
+        ("<pre>if a < b && c > d:</pre>", "<pre>if a &lt; b &amp;&amp; c &gt; d:</pre>"),
+        ("<pre><code>x &lt; y</code></pre>", "<pre><code>x &lt; y</code></pre>"),
+        ("<code>&amp;lt;</code>", "<p><code>&amp;lt;</code></p>"),
+    ],
+)
+def test_code_is_escaped_once(raw, html):
+    # What a reader sees inside <code> is what the commenter typed.
+    assert render(raw) == html
 
 
 def test_nested_links_are_flattened():
