@@ -76,6 +76,8 @@ def load(app, test_config=None):
     }
     if not app.config["CACHE_PREFIX"]:
         app.config["CACHE_PREFIX"] = cache_prefix(app.config["SQLALCHEMY_DATABASE_URI"])
+    # Rate-limit counters in a shared Redis are this deployment's own too.
+    app.config.setdefault("RATELIMIT_KEY_PREFIX", app.config["CACHE_PREFIX"].rstrip(":"))
     if app.config["REDIS_URL"] and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
     app.config["ALLOWED_ORIGINS"] = split_list(app.config["ALLOWED_ORIGINS"])

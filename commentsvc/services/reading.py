@@ -150,7 +150,7 @@ def _etag(article_id: str, state, page: Page, auto_create: bool) -> str:
 
 def _render(session, article_id: str, state, page: Page, auto_create: bool, secret: str):
     nodes, next_cursor = _page_nodes(session, state.id, page) if state else ([], None)
-    avatar = functools.lru_cache(maxsize=None)(lambda email: avatars.token(email, secret))
+    avatar = functools.partial(_avatar, secret=secret)
     thread = {
         "article_id": article_id,
         "title": state.title if state else None,
@@ -163,29 +163,39 @@ def _render(session, article_id: str, state, page: Page, auto_create: bool, secr
 
 
 def _page_nodes(session, article_pk: int, page: Page):
-    rows = session.execute(_roots_query(article_pk, page)).all()
+    conn = session.connection()
+    params = {"article_pk": article_pk, "limit": page.limit + 1}
+    if page.cursor is not None:
+        params["cursor_time"], params["cursor_id"] = page.cursor
+    rows = conn.execute(_roots_query(page.order, page.cursor is not None), params).all()
     roots, next_cursor = paging.cut(rows, page.limit)
-    replies = (
-        session.execute(
-            select(*_PUBLIC_COLUMNS).where(Comment.root_id.in_([r.id for r in roots]))
-        ).all()
-        if roots
-        else []
-    )
+    replies = conn.execute(_REPLIES, {"roots": [r.id for r in roots]}).all() if roots else []
     return threads.build(roots, replies), next_cursor
 
 
-def _roots_query(article_pk: int, page: Page):
-    reply = aliased(Comment)
+_reply = aliased(Comment)
+_REPLIES = select(*_PUBLIC_COLUMNS).where(Comment.root_id.in_(bindparam("roots", expanding=True)))
+
+
+@functools.cache
+def _roots_query(order: str, after_cursor: bool):
+    """One statement per order and paging state, built once; the values are bound."""
     # A hidden top-level comment still opens a page when a published reply hangs below it.
-    has_public_reply = exists().where(reply.root_id == Comment.id, reply.status == Status.approved)
+    has_public_reply = exists().where(
+        _reply.root_id == Comment.id, _reply.status == Status.approved
+    )
     query = select(*_PUBLIC_COLUMNS).where(
-        Comment.article_pk == article_pk,
+        Comment.article_pk == bindparam("article_pk"),
         Comment.parent_id.is_(None),
         or_(Comment.status == Status.approved, has_public_reply),
     )
-    query = paging.in_page_order(query, page.cursor, newest=page.order == "newest")
-    return query.limit(page.limit + 1)
+    cursor = (bindparam("cursor_time"), bindparam("cursor_id")) if after_cursor else None
+    query = paging.in_page_order(query, cursor, newest=order == "newest")
+    return query.limit(bindparam("limit"))
+
+
+def _avatar(email: str, secret: str) -> str:
+    return avatars.token(email, secret)
 
 
 def _gzip(data: bytes) -> bytes:
