@@ -167,7 +167,11 @@ def measure_memory(service: Server) -> dict:
                 )
                 sent, requests = sent + len(data), requests + 1
                 if sent > 3 * bound:
-                    break
+                    return _memory(service, before, requests, sent, bound)
+    return _memory(service, before, requests, sent, bound)
+
+
+def _memory(service: Server, before: list, requests: int, sent: int, bound: int) -> dict:
     after = [harness.rss_mib(pid) for pid in service.worker_pids()]
     return {
         "rss_mib_before_fill": [round(x, 1) for x in before],
