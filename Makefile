@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app commentsvc
+DB ?= sqlite
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PIP_QUIET := --quiet --disable-pip-version-check
 
@@ -45,4 +46,4 @@ clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
 
 bench: $(VENV)/.installed-dev
-	$(BIN)/python bench/bench.py
+	BENCH_DB=$(DB) $(BIN)/python bench/bench.py

@@ -1,188 +1,280 @@
-"""Load a real gunicorn on loopback and report throughput and latency per endpoint.
+"""make bench: commentsvc's public read and write paths beside two plain-Flask baselines.
 
-Usage: python bench/bench.py [--seconds 5] [--clients 8] [--comments 300]
-Runs against a fresh SQLite file unless DATABASE_URL is set. Traffic goes only to
-127.0.0.1 and every scenario stops after --seconds.
+Every server runs under gunicorn with 2 sync workers on loopback; each case is loaded
+from 16 connections in interleaved rounds, beside a Flask hello world and a Flask view
+sending the same 200 comments from memory, so only ratios within one run are compared.
+
+Environment: BENCH_DB=sqlite (default: SQLite alone, then SQLite with Redis) or postgres
+(PostgreSQL with Redis; BENCH_PG_URL, default postgresql+psycopg://postgres@127.0.0.1/test,
+in a schema of the run's own), BENCH_REDIS_URL (default redis://127.0.0.1:6379/0, keys
+under a prefix of the run's own), BENCH_ROUNDS (3), BENCH_SECONDS (5), BENCH_LARGE=1
+(the million-comment cases too), BENCH_LOG (a file for the servers' stderr).
+Writes bench/results/latest.json.
 """
 
-import argparse
-import http.client
 import json
 import os
-import socket
-import subprocess
 import sys
 import tempfile
-import threading
 import time
+import uuid
+from contextlib import ExitStack
+from functools import partial
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-ARTICLE = "bench-article"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import harness
+import seed
+from dbs import database, prepare, service_env
+from harness import ROOT, Load, Server, call
+
+RESULTS = ROOT / "bench" / "results" / "latest.json"
+THREAD = f"/api/v1/articles/{seed.ARTICLE}/comments?limit=200"
+GZIP = (("Accept-Encoding", "gzip, deflate, br"),)
+SUBMIT_LUA = (
+    '\'{"name":"Bench \' .. n .. \'","email":"bench\' .. n .. \'@example.org",'
+    "\"body\":\"Round ' .. tag .. ' comment ' .. n .. ', held for review.\"}'"
+)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def call(port, method, path, body=None, headers=None):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    payload = json.dumps(body) if body is not None else None
-    conn.request(method, path, payload, {"Content-Type": "application/json", **(headers or {})})
-    response = conn.getresponse()
-    data = response.read()
-    conn.close()
-    return response.status, response.getheader("ETag"), data
-
-
-def scenario(port, seconds, clients, make_request):
-    """Run `make_request` from `clients` threads for `seconds`; return the latencies."""
-    latencies, statuses, stop = [], {}, time.monotonic() + seconds
-    lock = threading.Lock()
-
-    def worker():
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        while time.monotonic() < stop:
-            method, path, body, headers = make_request()
-            started = time.perf_counter()
-            conn.request(method, path, body, headers)
-            response = conn.getresponse()
-            response.read()
-            elapsed = time.perf_counter() - started
-            with lock:
-                latencies.append(elapsed)
-                statuses[response.status] = statuses.get(response.status, 0) + 1
-        conn.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return latencies, statuses
-
-
-def report(name, seconds, latencies, statuses):
-    latencies.sort()
-    p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000  # noqa: E731
-    print(
-        f"{name:<34} {len(latencies) / seconds:>8.0f} req/s   p50 {p(0.5):6.1f} ms   "
-        f"p95 {p(0.95):6.1f} ms   p99 {p(0.99):6.1f} ms   {statuses}"
+def submit_body(tag: str, n: str) -> str:
+    return json.dumps(
+        {
+            "name": f"Bench {n}",
+            "email": f"bench{n}@example.org",
+            "body": f"Round {tag} comment {n}, held for review.",
+        }
     )
+
+
+# (case, load, baseline, target ratio to the baseline's requests per second)
+def cases(etag: str, tag: str) -> list[tuple[str, Load, str, float | None]]:
+    ids = [seed.ARTICLE] + [f"{seed.ARTICLE}-{n}" for n in range(1, seed.COUNT_ARTICLES)]
+    counts = "/api/v1/counts?" + "&".join(f"article_id={a}" for a in ids)
+    submit = f"/api/v1/articles/{seed.ARTICLE}-submit/comments"
+    return [
+        ("thread_200", Load(paths=(THREAD,), headers=GZIP), "flask_rows_200", 1.5),
+        ("thread_200_identity", Load(paths=(THREAD,)), "flask_rows_200", None),
+        (
+            "thread_200_304",
+            Load(paths=(THREAD,), headers=(*GZIP, ("If-None-Match", etag))),
+            "flask_hello",
+            0.8,
+        ),
+        ("counts_50", Load(paths=(counts,)), "flask_hello", 0.7),
+        (
+            "submit_held",
+            Load(
+                method="POST",
+                paths=(submit,),
+                headers=(("Content-Type", "application/json"),),
+                lua_body=SUBMIT_LUA,
+                python_body=partial(submit_body, tag),
+            ),
+            "flask_hello",
+            0.16,
+        ),
+    ]
+
+
+def flatten(comments: list[dict]) -> list[dict]:
+    rows = []
+    for comment in comments:
+        rows.append({k: v for k, v in comment.items() if k != "replies"})
+        rows.extend(flatten(comment["replies"]))
+    return rows
+
+
+def run_setup(label: str, kind: str, redis_url: str | None, rounds: int, seconds: float):
+    """Seed a thread, then measure every case and both baselines in interleaved rounds."""
+    prefix = f"commentsvc-bench-{uuid.uuid4().hex[:12]}:"
+    with ExitStack() as stack:
+        url = stack.enter_context(database(kind, "small"))
+        tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="commentsvc-bench-"))
+        env = service_env(url, redis_url, prefix, tmp)
+        key = prepare(env)
+        service = stack.enter_context(Server("wsgi:app", env))
+        seed.small_thread(service.port, key)
+        _, _, body = call(service.port, "GET", THREAD)
+        thread = json.loads(body)
+        assert thread["count"] == 200 and len(flatten(thread["comments"])) == 200, thread["count"]
+        rows_file = Path(tmp) / "rows.json"
+        rows_file.write_text(json.dumps(flatten(thread["comments"])))
+        _, gz_headers, _ = call(service.port, "GET", THREAD, headers=dict(GZIP))
+        base_env = {**env, "BENCH_ROWS_FILE": str(rows_file), "PYTHONPATH": str(ROOT / "bench")}
+        servers = {
+            "flask_hello": stack.enter_context(Server("baselines:hello", base_env)),
+            "flask_rows_200": stack.enter_context(Server("baselines:rows", base_env)),
+        }
+        plan = [("flask_hello", Load(), None, None), ("flask_rows_200", Load(), None, None)]
+        plan += cases(gz_headers["ETag"], f"{label}-{uuid.uuid4().hex[:6]}")
+        samples = {name: [] for name, *_ in plan}
+        for name, load, *_ in plan:  # warm up: imports, statement caches, the thread cache
+            harness.run(servers.get(name, service).port, load, 1, f"warm-{name}")
+        for round_no in range(rounds):
+            for name, load, *_ in plan:
+                server = servers.get(name, service)
+                samples[name].append(harness.run(server.port, load, seconds, f"r{round_no}"))
+        extras = {}
+        if kind == "sqlite" and not redis_url:
+            extras = measure_memory(service)
+        _clear_redis(redis_url, prefix)
+    medians = {name: harness.medians(results) for name, results in samples.items()}
+    rows = []
+    for name, _load, baseline, target in plan:
+        m = medians[name]
+        ratio = m.rps / medians[baseline].rps if baseline else None
+        rows.append(
+            {
+                "case": name,
+                "database": label,
+                "rounds": rounds,
+                "rps_median": round(m.rps, 1),
+                "p50_ms": round(m.p50_ms, 3),
+                "p99_ms": round(m.p99_ms, 3),
+                "ratio": round(ratio, 3) if ratio is not None else None,
+                "baseline": baseline,
+                "target": target,
+                "met": (ratio >= target) if target is not None else None,
+                "errors": m.errors,
+                "rps_rounds": [round(r.rps, 1) for r in samples[name]],
+            }
+        )
+    return rows, extras
+
+
+def measure_memory(service: Server) -> dict:
+    """Resident memory per worker before and after filling the in-process thread cache."""
+    before = [harness.rss_mib(pid) for pid in service.worker_pids()]
+    cursors, cursor = [], None
+    while True:
+        path = f"/api/v1/articles/{seed.ARTICLE}/comments?limit=1" + (
+            f"&cursor={cursor}" if cursor else ""
+        )
+        cursor = json.loads(call(service.port, "GET", path)[2])["next_cursor"]
+        if not cursor:
+            break
+        cursors.append(cursor)
+    bound = 32 * 1024 * 1024  # the default COMMENTSVC_THREAD_CACHE_BYTES
+    sent, requests = 0, 0
+    for order in ("oldest", "newest"):
+        for limit in (200, 180, 160, 140, 120, 100, 80):
+            for cursor in cursors:
+                path = f"/api/v1/articles/{seed.ARTICLE}/comments?order={order}&limit={limit}"
+                _, _, data = call(
+                    service.port, "GET", f"{path}&cursor={cursor}", headers=dict(GZIP)
+                )
+                sent, requests = sent + len(data), requests + 1
+                if sent > 3 * bound:
+                    return _memory(service, before, requests, sent, bound)
+    return _memory(service, before, requests, sent, bound)
+
+
+def _memory(service: Server, before: list, requests: int, sent: int, bound: int) -> dict:
+    after = [harness.rss_mib(pid) for pid in service.worker_pids()]
+    return {
+        "rss_mib_before_fill": [round(x, 1) for x in before],
+        "rss_mib_after_fill": [round(x, 1) for x in after],
+        "fill_requests": requests,
+        "fill_gzip_bytes": sent,
+        "cache_bound_bytes": bound,
+    }
+
+
+def _clear_redis(redis_url: str | None, prefix: str) -> None:
+    if not redis_url:
+        return
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    for pattern in (f"{prefix}*", f"*{prefix.rstrip(':')}*"):
+        for key in client.scan_iter(pattern):
+            client.delete(key)
+    client.close()
+
+
+def redis_available(url: str) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=0.5).ping())
+    except redis.RedisError:
+        return False
+
+
+def print_table(rows: list[dict]) -> None:
+    print(
+        f"\n{'case':<22}{'database':<18}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
+        f"{'ratio':>8}  {'baseline':<16}{'target':>7}  met"
+    )
+    for r in rows:
+        ratio = f"{r['ratio']:.2f}x" if r["ratio"] is not None else ""
+        target = (
+            f"{'<=' if r['case'].startswith('large_') else '>='}{r['target']}"
+            if r["target"] is not None
+            else ""
+        )
+        met = {True: "yes", False: "NO", None: ""}[r["met"]]
+        print(
+            f"{r['case']:<22}{r['database']:<18}{r['rps_median']:>9.0f}{r['p50_ms']:>9.2f}"
+            f"{r['p99_ms']:>9.2f}{ratio:>8}  {r['baseline'] or '':<16}{target:>7}  {met}"
+        )
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=5)
-    parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--comments", type=int, default=300)
-    parser.add_argument("--workers", type=int, default=2)
-    args = parser.parse_args()
-
-    tmp = Path(tempfile.mkdtemp(prefix="commentsvc-bench-"))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COMMENTSVC_")}
-    env.setdefault("DATABASE_URL", f"sqlite:///{tmp / 'bench.db'}")
-    env.update(
-        SECRET_KEY="bench-secret",
-        COMMENTSVC_INSTANCE_PATH=str(tmp),
-        COMMENTSVC_SUBMIT_RATE_LIMIT="1000000 per minute",
+    kind = os.environ.get("BENCH_DB", "sqlite")
+    kind = "postgres" if kind.startswith("postgres") else "sqlite"
+    rounds = max(3, int(os.environ.get("BENCH_ROUNDS", "3")))
+    seconds = float(os.environ.get("BENCH_SECONDS", "5"))
+    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+    has_redis = redis_available(redis_url)
+    print(
+        f"commentsvc bench: {'wrk' if harness.WRK else 'Python client'}, "
+        f"{harness.CONNECTIONS} connections, 2 gunicorn sync workers per server, "
+        f"{rounds} rounds of {seconds:g} s per case"
     )
-    flask = [sys.executable, "-m", "flask", "--app", "commentsvc"]
-    subprocess.run([*flask, "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True)
-    key = subprocess.run(
-        [*flask, "api-keys", "create", "bench", "--scope", "moderate"],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.splitlines()[-1]
-    port = free_port()
-    log = open(os.environ.get("BENCH_LOG", os.devnull), "w")  # noqa: SIM115 - lives as long as the server
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-c",
-            "gunicorn.conf.py",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(args.workers),
-            "--access-logfile",
-            "/dev/null",
-            "wsgi:app",
-        ],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-    )
-    try:
-        for _ in range(100):
-            try:
-                call(port, "GET", "/healthz")
-                break
-            except OSError:
-                time.sleep(0.1)
-        auth = {"Authorization": f"Bearer {key}"}
-        comment = {
-            "name": "Bench",
-            "email": "bench@example.org",
-            "body": "Load, with a link https://example.org and <b>markup</b>.\n\nTwo paragraphs.",
-        }
-        ids = []
-        for _ in range(args.comments):
-            _, _, data = call(port, "POST", f"/api/v1/articles/{ARTICLE}/comments", comment)
-            ids.append(json.loads(data)["id"])
-        for start in range(0, len(ids), 500):
-            call(
-                port,
-                "POST",
-                "/api/v1/moderation/bulk",
-                {"ids": ids[start : start + 500], "action": "approve"},
-                auth,
-            )
-        _, etag, _ = call(port, "GET", f"/api/v1/articles/{ARTICLE}/comments")
+    setups = []
+    if kind == "sqlite":
+        setups.append(("sqlite", "sqlite", None))
+        setups.append(("sqlite+redis", "sqlite", redis_url))
+    else:
+        setups.append(("postgres+redis", "postgres", redis_url))
+    rows, notes = [], {}
+    for label, db_kind, redis in setups:
+        if redis and not has_redis:
+            print(f"skipping {label}: Redis at {redis} does not answer")
+            continue
+        started = time.monotonic()
+        setup_rows, extras = run_setup(label, db_kind, redis, rounds, seconds)
+        rows += setup_rows
+        if extras:
+            notes["memory"] = extras
+        print(f"{label}: done in {time.monotonic() - started:.0f} s")
+    notes["cache_miss"] = miss_cpu(kind)
+    if os.environ.get("BENCH_LARGE") == "1":
+        import large
 
-        print(
-            f"commentsvc bench: {args.workers} gunicorn workers, {args.clients} clients, "
-            f"{args.seconds:g} s each, {args.comments} approved comments, "
-            f"database {env['DATABASE_URL'].split(':')[0]}"
-        )
-        thread = f"/api/v1/articles/{ARTICLE}/comments"
-        body = json.dumps(comment)
-        json_headers = {"Content-Type": "application/json"}
-        for name, make in [
-            ("GET thread (50 per page)", lambda: ("GET", thread, None, {})),
-            (
-                "GET thread, If-None-Match (304)",
-                lambda: ("GET", thread, None, {"If-None-Match": etag}),
-            ),
-            (
-                "GET counts (10 ids)",
-                lambda: (
-                    "GET",
-                    "/api/v1/counts?" + "&".join(f"article_id={ARTICLE}{i}" for i in range(10)),
-                    None,
-                    {},
-                ),
-            ),
-            (
-                "POST comment (held)",
-                lambda: ("POST", f"/api/v1/articles/{ARTICLE}-w/comments", body, json_headers),
-            ),
-        ]:
-            latencies, statuses = scenario(port, args.seconds, args.clients, make)
-            report(name, args.seconds, latencies, statuses)
-    finally:
-        server.terminate()
-        server.wait(timeout=15)
-        log.close()
+        large_rows, notes["large"] = large.run(kind, rounds, seconds)
+        rows += large_rows
+    print_table(rows)
+    for name, value in notes.items():
+        print(f"{name}: {json.dumps(value, indent=1) if name == 'large' else value}")
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(rows, indent=1) + "\n")
+    (RESULTS.parent / "latest-notes.json").write_text(json.dumps(notes, indent=1) + "\n")
+    print(f"wrote {RESULTS.relative_to(ROOT)}")
+    missed = [r for r in rows if r["met"] is False]
+    print("every target met" if not missed else f"targets missed: {len(missed)}")
     return 0
+
+
+def miss_cpu(kind: str) -> dict:
+    """CPU of a cache miss for the 200-comment thread, measured in this process."""
+    import miss
+
+    with database(kind, "miss") as url:
+        return miss.measure(url)
 
 
 if __name__ == "__main__":

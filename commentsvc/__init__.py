@@ -41,18 +41,21 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from .extensions import csrf, db, limiter, login_manager, migrate
+    from .sessions import ReviewOnlySessions
 
     db.init_app(app)
     migrate.init_app(app, db, directory=_bundled("migrations"), render_as_batch=True)
     limiter.init_app(app)
-    login_manager.init_app(app)
+    app.session_interface = ReviewOnlySessions()
+    login_manager.init_app(app, add_context_processor=False)
     csrf.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
     from . import api, review, site, widget
     from .api import openapi
-    from .extensions import csrf
+    from .extensions import csrf, login_manager
+    from .sessions import confine_login
 
     app.register_blueprint(api.bp)
     app.register_blueprint(openapi.bp)
@@ -61,6 +64,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(site.bp)
     csrf.exempt(api.bp)
     csrf.exempt(widget.bp)
+    confine_login(app, login_manager, review.bp.name)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -7,6 +7,7 @@ embed.js draws the same picture from the same token (keep `cells` and `colour` i
 with `identicon` there).
 """
 
+import functools
 import hashlib
 import hmac
 
@@ -17,6 +18,8 @@ GRID = 5
 BACKGROUND = "#f0f0f1"
 
 
+# Threads show the same authors again and again; the HMAC is the costly part of a page.
+@functools.lru_cache(maxsize=16384)
 def token(email: str, secret: str | bytes) -> str:
     """The public avatar token of an email address (case and surrounding space ignored)."""
     key = secret.encode() if isinstance(secret, str) else secret

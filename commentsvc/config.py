@@ -3,6 +3,7 @@
 Nothing here reads the environment at import time; `load` runs inside the factory.
 """
 
+import hashlib
 import os
 from dataclasses import dataclass
 
@@ -13,7 +14,8 @@ DEFAULT_SECRET_KEY = "dev-insecure-secret"  # noqa: S105 - the value production 
 class Defaults:
     SECRET_KEY = DEFAULT_SECRET_KEY
     MAX_CONTENT_LENGTH = 64 * 1024
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Filled in by `load` for the database in use (see `engine_options`).
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     # Flask-Limiter: shared across instances only when REDIS_URL points at Redis.
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
@@ -38,6 +40,15 @@ class Defaults:
     # The address readers' browsers reach the service at, for embed snippets and the
     # demo page (default: the address of the request).
     PUBLIC_URL = None
+    # PostgreSQL connections each worker process keeps open, and how many more it may
+    # open under a burst (SQLite needs no pool sizing).
+    DB_POOL_SIZE = 5
+    DB_MAX_OVERFLOW = 5
+    # Rendered threads (gzip-compressed bytes) each worker keeps when REDIS_URL is unset.
+    THREAD_CACHE_BYTES = 32 * 1024 * 1024
+    # Namespace of every key this deployment writes to Redis; empty means one derived
+    # from the database URL, so two deployments sharing a Redis never meet.
+    CACHE_PREFIX = ""
 
 
 def load(app, test_config=None):
@@ -59,6 +70,14 @@ def load(app, test_config=None):
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        **engine_options(app.config["SQLALCHEMY_DATABASE_URI"], app.config),
+        **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+    }
+    if not app.config["CACHE_PREFIX"]:
+        app.config["CACHE_PREFIX"] = cache_prefix(app.config["SQLALCHEMY_DATABASE_URI"])
+    # Rate-limit counters in a shared Redis are this deployment's own too.
+    app.config.setdefault("RATELIMIT_KEY_PREFIX", app.config["CACHE_PREFIX"].rstrip(":"))
     if app.config["REDIS_URL"] and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
     app.config["ALLOWED_ORIGINS"] = split_list(app.config["ALLOWED_ORIGINS"])
@@ -85,6 +104,27 @@ def normalise_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def engine_options(url: str, config) -> dict:
+    """Pool settings for the database `url` names.
+
+    A SQLite file has no server to lose, so its connections skip the liveness ping that
+    would otherwise add a query to every request; PostgreSQL's are pinged (a failover
+    then costs one retry, not an error) and pooled to the configured size.
+    """
+    if url.startswith("sqlite"):
+        return {}
+    return {
+        "pool_pre_ping": True,
+        "pool_size": int(config["DB_POOL_SIZE"]),
+        "max_overflow": int(config["DB_MAX_OVERFLOW"]),
+    }
+
+
+def cache_prefix(url: str) -> str:
+    """A Redis key prefix of this deployment's own: a hash of its database URL."""
+    return f"commentsvc:{hashlib.sha256(url.encode()).hexdigest()[:12]}:"
 
 
 def split_list(value) -> list[str]:

@@ -80,6 +80,9 @@ class Article(db.Model):
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Bumped whenever the public thread may have changed; ETags key on it.
     version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Approved comments in the thread, recounted in the same UPDATE that bumps the
+    # version, so counts for a listing are one indexed read.
+    approved_count: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

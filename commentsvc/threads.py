@@ -6,7 +6,7 @@ Pure: takes rows, returns nodes; no Flask, no session.
 import base64
 import binascii
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -48,6 +48,42 @@ def build(roots: Sequence[Any], replies: Iterable[Any]) -> list[ThreadNode]:
         return None
 
     return [node for root in roots if (node := shape(root))]
+
+
+def public_comments(nodes: Sequence[ThreadNode], avatar: Callable[[str], str]) -> list[dict]:
+    """The public shape of each node (as `schemas.PublicCommentOut` documents it).
+
+    `avatar` turns an email into its public token; nothing else of the email leaves.
+    Times stay datetimes for the encoder (orjson) to write. A test holds the encoded
+    result to the schema's own dump, so the two cannot drift.
+    """
+    return [_public(node, avatar) for node in nodes]
+
+
+def _public(node: ThreadNode, avatar: Callable[[str], str]) -> dict:
+    c = node.comment
+    replies = [_public(child, avatar) for child in node.replies]
+    if node.removed:
+        return {
+            "id": c.id,
+            "parent_id": c.parent_id,
+            "author": None,
+            "html": None,
+            "created_at": None,
+            "staff": False,
+            "removed": True,
+            "replies": replies,
+        }
+    return {
+        "id": c.id,
+        "parent_id": c.parent_id,
+        "author": {"name": c.author_name, "url": c.author_url, "avatar": avatar(c.author_email)},
+        "html": c.html,
+        "created_at": c.created_at,  # orjson writes it as isoformat() does
+        "staff": bool(c.is_staff),
+        "removed": False,
+        "replies": replies,
+    }
 
 
 def encode_cursor(created_at: datetime, comment_id: int) -> str:

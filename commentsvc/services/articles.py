@@ -1,10 +1,11 @@
 """Articles: found or created for a submission, updated by the site."""
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import CommentsClosed, NotFound
-from ..models import Article, utcnow
+from ..models import Article, Comment, utcnow
+from ..status import Status
 from . import begin_write
 
 
@@ -66,11 +67,22 @@ def upsert(session, article_id: str, changes: dict) -> tuple[Article, bool]:
 
 
 def bump_versions(session, article_pks: set[int]) -> None:
-    """Mark these articles' public threads as changed (ETags and caches key on it)."""
+    """Mark these articles' public threads as changed (ETags and caches key on it).
+
+    Every change a reader could see passes here, so the approved count is recounted in
+    the same statement (over the thread index), in the caller's transaction.
+    """
     if article_pks:
+        session.flush()
+        approved = (
+            select(func.count())
+            .select_from(Comment)
+            .where(Comment.article_pk == Article.id, Comment.status == Status.approved)
+            .scalar_subquery()
+        )
         session.execute(
             update(Article)
             .where(Article.id.in_(article_pks))
-            .values(version=Article.version + 1)
+            .values(version=Article.version + 1, approved_count=approved)
             .execution_options(synchronize_session="fetch")
         )

@@ -11,12 +11,12 @@ from flask import current_app, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 from werkzeug.exceptions import NotFound as HTTPNotFound
 
-from .. import avatars, threads
+from .. import avatars, cache, threads
 from ..errors import CommentsClosed, NotFound, ValidationFailed
 from ..extensions import db, limiter
 from ..fields import valid_article_id
 from ..schemas import HELD_MESSAGE, CommentIn, PublicCommentOut, flatten
-from ..services import articles, moderation, reading, submission
+from ..services import moderation, reading, submission
 from ..status import Status
 from ..web import client, settings
 from . import bp, present, tokens
@@ -181,14 +181,15 @@ def _own_comment(article_id: str, notice: str | None):
 
 
 def _render(article_id, *, values=None, errors=None, message=None, own=None, status=200):
-    page = reading.thread_page(
+    thread = reading.thread_for(
         db.session,
-        articles.find(db.session, article_id),
-        order="newest",
-        limit=_limit(),
-        cursor=_cursor(),
-    )
-    comments = PublicCommentOut(many=True).dump(page.nodes)
+        cache.current(),
+        article_id,
+        reading.Page(order="newest", limit=_limit(), cursor=_cursor()),
+        auto_create=settings().articles_auto_create,
+        secret=current_app.config["SECRET_KEY"],
+    ).data()
+    comments = thread["comments"]
     comments.reverse()  # the newest page, read oldest first (as WordPress shows it)
     if own is not None:
         own["pending"] = True
@@ -198,17 +199,16 @@ def _render(article_id, *, values=None, errors=None, message=None, own=None, sta
     reply_to = _find(
         comments, _int(request.args.get("replytocom") or (values or {}).get("parent_id"))
     )
-    is_open = articles.takes_comments(page.article, auto_create=settings().articles_auto_create)
-    title = request.args.get("title", "")[:300] or (page.article.title if page.article else None)
+    title = request.args.get("title", "")[:300] or thread["title"]
     html = render_template(
         "widget/page.html",
         article_id=article_id,
         title=title,
-        heading=present.heading(page.count, title),
+        heading=present.heading(thread["count"], title),
         comments=comments,
-        next_cursor=page.next_cursor,
+        next_cursor=thread["next_cursor"],
         newer=bool(request.args.get("cursor")),
-        comments_open=is_open,
+        comments_open=thread["comments_open"],
         max_depth=int(current_app.config["THREAD_DEPTH"]),
         reply_to=reply_to,
         values=values or {},
