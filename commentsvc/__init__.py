@@ -40,10 +40,13 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from .extensions import csrf, db, limiter, login_manager, migrate
+    from .extensions import csrf, db, limiter, login_manager, migrate, retry_after_only_when_refused
 
     db.init_app(app)
     migrate.init_app(app, db, directory=_bundled("migrations"), render_as_batch=True)
+    # Flask runs after-request hooks last-registered first: registered before the
+    # limiter's, this one sees the headers the limiter adds.
+    app.after_request(retry_after_only_when_refused)
     limiter.init_app(app)
     login_manager.init_app(app)
     csrf.init_app(app)
