@@ -60,3 +60,19 @@ def api_error(response, status: int, code: str) -> dict:
     assert error["code"] == code
     assert error["message"]
     return error
+
+
+# Text no field takes, as a browser form can carry it (forms and query strings cannot
+# hold a lone surrogate)...
+FORM_BAD = {"nul": "\x00", "escape": "\x1b", "delete": "\x7f", "c1-nel": "\x85", "c1-csi": "\x9b"}
+# ... and as JSON can besides.
+JSON_BAD = FORM_BAD | {"lone-surrogate": "\ud800", "lone-low-surrogate": "\udc00"}
+
+
+def bad_value(field: str, bad: str) -> str:
+    """A value for `field` that would be fine but for `bad` inside it."""
+    return {
+        "name": f"Rea{bad}der",
+        "email": f"rea{bad}der@example.org",
+        "url": f"https://example.org/a{bad}b",
+    }.get(field, f"Some{bad}text")

@@ -297,7 +297,9 @@
       } else {
         const author = c.author || {};
         const url = webUrl(author.url);
-        const name = url ? h("a", { class: "url", href: url, rel: "nofollow ugc noopener" }, author.name || "") : author.name || "";
+        // <bdi>: a right-to-left name shows as written and cannot reorder what follows it.
+        const label = h("bdi", {}, author.name || "");
+        const name = url ? h("a", { class: "url", href: url, rel: "nofollow ugc noopener" }, label) : label;
         const date = new Date(c.created_at);
         const content = h("div", { class: "comment-content" });
         content.innerHTML = c.html || ""; // the service's sanitised HTML, and nothing else
@@ -330,7 +332,7 @@
 
     place() {
       const target = this.replyTo && this.root.getElementById(`comment-${this.replyTo.id}`);
-      this.replyTitle.textContent = this.replyTo ? `Reply to ${this.replyTo.name}` : "Leave a Reply";
+      this.replyTitle.replaceChildren(...(this.replyTo ? ["Reply to ", h("bdi", {}, this.replyTo.name)] : ["Leave a Reply"]));
       this.cancel.hidden = !this.replyTo;
       if (target) target.querySelector(":scope > article").after(this.respond);
       else if (this.respond.previousElementSibling !== this.home) this.home.after(this.respond);
