@@ -42,11 +42,18 @@ def published(client, auth, article_id: str = ARTICLE, **overrides) -> int:
 
 def row_counts(session) -> dict[str, int]:
     """How many rows each table holds: a refused request must leave these unchanged."""
-    from commentsvc.models import ApiKey, Article, Comment, ModerationEvent, Moderator
+    from commentsvc.models import (
+        ApiKey,
+        Article,
+        Comment,
+        IdempotencyKey,
+        ModerationEvent,
+        Moderator,
+    )
 
     return {
         model.__tablename__: session.scalar(select(func.count()).select_from(model))
-        for model in (Article, Comment, ModerationEvent, Moderator, ApiKey)
+        for model in (Article, Comment, ModerationEvent, Moderator, ApiKey, IdempotencyKey)
     }
 
 
