@@ -40,11 +40,14 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from .extensions import csrf, db, limiter, login_manager, migrate
+    from .extensions import csrf, db, limiter, login_manager, migrate, retry_after_only_when_refused
     from .sessions import ReviewOnlySessions
 
     db.init_app(app)
     migrate.init_app(app, db, directory=_bundled("migrations"), render_as_batch=True)
+    # Flask runs after-request hooks last-registered first: registered before the
+    # limiter's, this one sees the headers the limiter adds.
+    app.after_request(retry_after_only_when_refused)
     limiter.init_app(app)
     app.session_interface = ReviewOnlySessions()
     login_manager.init_app(app, add_context_processor=False)

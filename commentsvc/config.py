@@ -33,7 +33,9 @@ class Defaults:
     TRUSTED_PROXIES = 0
     # Cookies only over HTTPS; `make run` turns it off to serve plain http://127.0.0.1.
     SECURE_COOKIES = True
+    # Failed sign-ins: per account from one address, and per address over all accounts.
     LOGIN_RATE_LIMIT = "5 per minute"
+    LOGIN_IP_RATE_LIMIT = "20 per minute"
     # A review form stays valid as long as the moderator's session: a queue left open
     # over lunch should not answer "form expired". The token is still per session.
     WTF_CSRF_TIME_LIMIT = None

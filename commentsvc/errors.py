@@ -38,3 +38,29 @@ class CommentsClosed(DomainError):
     status = 403
     code = "comments_closed"
     default_message = "Comments are closed for this article."
+
+
+class CrossSiteRefused(DomainError):
+    status = 403
+    code = "cross_site_refused"
+    default_message = (
+        "Comments can be posted from a browser only by this service's pages and the sites "
+        "it allows; nothing was saved."
+    )
+
+
+class IdempotencyKeyReused(DomainError):
+    status = 422
+    code = "idempotency_key_reused"
+    default_message = (
+        "This Idempotency-Key was already used for a different request. "
+        "Send a new key with each new comment; reuse it only to retry the same one."
+    )
+
+
+class IdempotencyKeyInUse(DomainError):
+    status = 409
+    code = "idempotency_key_in_use"
+    default_message = (
+        "A request with this Idempotency-Key is still being answered. Retry in a moment."
+    )

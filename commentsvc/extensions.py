@@ -35,6 +35,17 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 
 
+def retry_after_only_when_refused(response):
+    """Drop `Retry-After` from answers that refuse nothing.
+
+    Flask-Limiter's headers put it on every answer of a limited route (each 202 said
+    "Retry-After: 60"), and clients read it as "slow down"; it belongs on 429 and 503.
+    """
+    if response.status_code not in (429, 503):
+        response.headers.pop("Retry-After", None)
+    return response
+
+
 @event.listens_for(Engine, "connect")
 def _configure_sqlite(dbapi_connection, _record):
     if not isinstance(dbapi_connection, sqlite3.Connection):

@@ -1,6 +1,13 @@
-"""Input fields every door reads with marshmallow, and the article id's rule."""
+"""Input fields every door reads with marshmallow, and the article id's rule.
+
+Every string a request carries (JSON bodies, forms, query strings) is loaded through
+`Text` or a field built on it, so one place refuses what no field should hold: text
+that is not valid Unicode (a lone surrogate from JSON's "\\ud800") and control
+characters (NUL and the rest of C0 and C1; PostgreSQL cannot even store NUL).
+"""
 
 import re
+import unicodedata
 
 from marshmallow import ValidationError, fields
 
@@ -9,26 +16,122 @@ from . import threads
 ARTICLE_ID = re.compile(r"[A-Za-z0-9_.:/-]{1,200}")
 ARTICLE_ID_RULE = "1 to 200 letters, digits or any of - _ . : /"
 
+LINE_BREAKS = "\n\r\u2028\u2029"
+# Embedding, override and isolate controls: in a name or an address they can make
+# "evil\u202egnp.exe" read as "evilexe.png" and reorder the text that follows.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Letters and symbols that draw nothing, favoured for names that look blank.
+BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u2800\u17b4\u17b5")
+# Spaces, zero-width and format characters, marks with nothing to sit on, unassigned.
+INVISIBLE_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf", "Cs", "Cn", "Mn", "Me"})
+
 
 def valid_article_id(value: str) -> bool:
     # An id ending in /comments would read as the thread URL of another article.
     return bool(ARTICLE_ID.fullmatch(value)) and not value.endswith("/comments")
 
 
-class Trimmed(fields.String):
+def text_problem(value: str, *, multiline: bool = False, bidi: bool = True) -> str | None:
+    """Say what makes `value` unfit for a text field, or None when it is fine.
+
+    Tabs and line breaks are allowed only in multi-line text; bidi controls only
+    where `bidi` is true (everywhere but names and addresses).
+    """
+    for char in value:
+        code = ord(char)
+        if 0xD800 <= code <= 0xDFFF:
+            return "This is not valid Unicode text (it holds a lone surrogate)."
+        if char in "\t" + LINE_BREAKS:
+            if not multiline:
+                return "Line breaks and tabs are not allowed here."
+        elif unicodedata.category(char) == "Cc":
+            return f"Control characters such as U+{code:04X} are not allowed."
+        elif not bidi and char in BIDI_CONTROLS:
+            return f"Text-direction controls such as U+{code:04X} are not allowed here."
+    return None
+
+
+def visible(value: str) -> bool:
+    """True when some character of `value` draws something."""
+    return any(
+        unicodedata.category(c) not in INVISIBLE_CATEGORIES and c not in BLANK_LOOKING
+        for c in value
+    )
+
+
+def normalise_newlines(value: str) -> str:
+    return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
+class Text(fields.String):
+    """The base of every string input: valid Unicode, no control characters.
+
+    `multiline` admits tabs and line breaks (CRLF and CR become LF); `trim` removes
+    the white space around the text before it is checked further.
+    """
+
+    bidi = True
+
+    def __init__(self, *args, multiline: bool = False, trim: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.multiline = multiline
+        self.trim = trim
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        # Controls are looked for before trimming, which would drop some (U+0085, U+001F)
+        # unseen; line breaks after, since surrounding ones are trimmed away.
+        problem = text_problem(value, multiline=True, bidi=self.bidi)
+        if problem is None:
+            if self.multiline:
+                value = normalise_newlines(value)
+            if self.trim:
+                value = value.strip()
+            problem = text_problem(value, multiline=self.multiline, bidi=self.bidi)
+        if problem:
+            raise ValidationError(problem)
+        return value
+
+
+class Trimmed(Text):
     """A string with surrounding white space removed before it is checked."""
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("trim", True)
+        super().__init__(*args, **kwargs)
+
+
+class Name(Trimmed):
+    """A person's or a key's name: one line, something visible, no direction controls."""
+
+    bidi = False
+
     def _deserialize(self, value, attr, data, **kwargs):
-        return super()._deserialize(value, attr, data, **kwargs).strip()
+        value = super()._deserialize(value, attr, data, **kwargs)
+        if value and not visible(value):
+            raise ValidationError("Enter a name with at least one visible character.")
+        return value
 
 
-class TrimmedEmail(fields.Email):
+class Email(Text, fields.Email):
+    bidi = False
+
+
+class TrimmedEmail(Email):
     # Stored lower-case so one person's comments are found together.
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("trim", True)
+        super().__init__(*args, **kwargs)
+
     def _deserialize(self, value, attr, data, **kwargs):
-        return super()._deserialize(value, attr, data, **kwargs).strip().lower()
+        return super()._deserialize(value, attr, data, **kwargs).lower()
 
 
-class ArticleIdField(fields.String):
+class Url(Text, fields.Url):
+    bidi = False
+
+
+class ArticleIdField(Text):
     def _deserialize(self, value, attr, data, **kwargs):
         value = super()._deserialize(value, attr, data, **kwargs)
         if not valid_article_id(value):
@@ -45,7 +148,7 @@ class WholeNumber(fields.Integer):
         return super()._validated(value)
 
 
-class Cursor(fields.String):
+class Cursor(Text):
     def _deserialize(self, value, attr, data, **kwargs):
         try:
             return threads.decode_cursor(super()._deserialize(value, attr, data, **kwargs))

@@ -191,3 +191,27 @@ class ModerationEvent(db.Model):
         Index("ix_moderation_events_created_at", "created_at"),
         Index("ix_moderation_events_batch_id", "batch_id"),
     )
+
+
+class IdempotencyKey(db.Model):
+    """A submission's Idempotency-Key and the answer it got, kept 24 hours.
+
+    Written in the same transaction as the comment, so a key exists exactly when its
+    comment does; the unique key makes concurrent retries store once.
+    """
+
+    __tablename__ = "idempotency_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), unique=True)
+    # What the request asked for (a hash): the same key with other content is refused.
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int | None] = mapped_column()
+    response: Mapped[dict | None] = mapped_column(JSON)
+    comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        Index("ix_idempotency_keys_created_at", "created_at"),
+        Index("ix_idempotency_keys_comment_id", "comment_id"),
+    )

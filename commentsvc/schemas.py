@@ -8,7 +8,7 @@ from flask import current_app
 from marshmallow import Schema, ValidationError, fields, pre_dump, pre_load, validate, validates
 
 from . import avatars, threads
-from .fields import Trimmed, TrimmedEmail, WholeNumber
+from .fields import Name, Trimmed, TrimmedEmail, Url, WholeNumber
 
 HELD_MESSAGE = "Your comment is awaiting moderation."
 
@@ -30,7 +30,7 @@ def flatten(messages, prefix: str = "") -> dict[str, list[str]]:
 class _BodyRule(Schema):
     """The body's length limit is configurable, so each schema is built with it."""
 
-    body = Trimmed(required=True)
+    body = Trimmed(required=True, multiline=True)
 
     def __init__(self, *args, body_max_length: int = 10_000, **kwargs):
         super().__init__(*args, **kwargs)
@@ -48,7 +48,7 @@ class _BodyRule(Schema):
 
 
 class CommentIn(_BodyRule):
-    name = Trimmed(
+    name = Name(
         required=True,
         validate=validate.Length(1, 100, error="Enter a name of 1 to 100 characters."),
     )
@@ -57,7 +57,7 @@ class CommentIn(_BodyRule):
         validate=validate.Length(max=254),
         error_messages={"invalid": "Enter a valid email address."},
     )
-    url = fields.Url(
+    url = Url(
         metadata={"format": "uri"},  # JSON Schema's name; apispec would say "url"
         schemes={"http", "https"},
         allow_none=True,

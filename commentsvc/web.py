@@ -1,11 +1,14 @@
-"""What every door reads off a request the same way: the client and the settings.
+"""What every door reads off a request the same way: the client, the settings, its origin.
 
 Below the doors (the API, the review UI and the widget import it; it imports none of them).
 """
 
+from urllib.parse import urlsplit
+
 from flask import current_app, request
 
 from .config import Settings
+from .errors import CrossSiteRefused
 from .services import Client
 
 
@@ -17,3 +20,48 @@ def settings() -> Settings:
 def client() -> Client:
     """Where this request came from, as moderators will see it."""
     return Client(remote_addr=request.remote_addr, user_agent=request.user_agent.string)
+
+
+def allowed_origin(origin: str | None) -> bool:
+    """True for an origin listed in COMMENTSVC_ALLOWED_ORIGINS (or when it lists "*")."""
+    origins = current_app.config["ALLOWED_ORIGINS"]
+    return bool(origin) and ("*" in origins or origin.rstrip("/") in origins)
+
+
+def own_origin(origin: str) -> bool:
+    """True when `origin` is this service's: the request's own address or PUBLIC_URL's."""
+    own = {request.host_url.rstrip("/")}
+    if current_app.config.get("PUBLIC_URL"):
+        parts = urlsplit(current_app.config["PUBLIC_URL"])
+        own.add(f"{parts.scheme}://{parts.netloc}")
+    return origin.rstrip("/") in own
+
+
+def refuse_cross_site() -> None:
+    """Refuse a browser's request that a page of an untrusted origin made it send.
+
+    Browsers name the page behind every POST in `Origin` (and in `Sec-Fetch-Site`,
+    which no page can forge); a form or a no-cors `fetch` needs no CORS preflight, so
+    this check is what stops another site storing comments through its visitors.
+    Requests with neither header come from programs, not pages, and pass.
+    :raise CrossSiteRefused: `Origin: null` (a sandboxed frame, a local file), an
+        origin neither this service's nor allowed, or a cross-site request without one.
+    """
+    origin = request.headers.get("Origin")
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if origin is None:
+        if fetch_site in (None, "same-origin", "none"):
+            return
+        raise CrossSiteRefused(_refusal("another site"))
+    if origin == "null":
+        raise CrossSiteRefused(_refusal("a page without an origin (a sandboxed frame or a file)"))
+    if fetch_site == "same-origin" or own_origin(origin) or allowed_origin(origin):
+        return
+    raise CrossSiteRefused(_refusal(origin))
+
+
+def _refusal(source: str) -> str:
+    return (
+        f"This request came from {source}, which may not post comments here: only this "
+        "service's pages and the sites in its allowed origins may. Nothing was saved."
+    )

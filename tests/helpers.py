@@ -42,11 +42,18 @@ def published(client, auth, article_id: str = ARTICLE, **overrides) -> int:
 
 def row_counts(session) -> dict[str, int]:
     """How many rows each table holds: a refused request must leave these unchanged."""
-    from commentsvc.models import ApiKey, Article, Comment, ModerationEvent, Moderator
+    from commentsvc.models import (
+        ApiKey,
+        Article,
+        Comment,
+        IdempotencyKey,
+        ModerationEvent,
+        Moderator,
+    )
 
     return {
         model.__tablename__: session.scalar(select(func.count()).select_from(model))
-        for model in (Article, Comment, ModerationEvent, Moderator, ApiKey)
+        for model in (Article, Comment, ModerationEvent, Moderator, ApiKey, IdempotencyKey)
     }
 
 
@@ -60,3 +67,19 @@ def api_error(response, status: int, code: str) -> dict:
     assert error["code"] == code
     assert error["message"]
     return error
+
+
+# Text no field takes, as a browser form can carry it (forms and query strings cannot
+# hold a lone surrogate)...
+FORM_BAD = {"nul": "\x00", "escape": "\x1b", "delete": "\x7f", "c1-nel": "\x85", "c1-csi": "\x9b"}
+# ... and as JSON can besides.
+JSON_BAD = FORM_BAD | {"lone-surrogate": "\ud800", "lone-low-surrogate": "\udc00"}
+
+
+def bad_value(field: str, bad: str) -> str:
+    """A value for `field` that would be fine but for `bad` inside it."""
+    return {
+        "name": f"Rea{bad}der",
+        "email": f"rea{bad}der@example.org",
+        "url": f"https://example.org/a{bad}b",
+    }.get(field, f"Some{bad}text")

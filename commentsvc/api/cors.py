@@ -4,14 +4,11 @@ Only the reader-facing endpoints answer other origins; moderation never does, so
 browser on another site can never use a moderator's key through a visitor's page.
 """
 
-from flask import current_app, request
+from flask import request
+
+from ..web import allowed_origin as allowed
 
 PUBLIC_ENDPOINTS = {"api.submit_comment", "api.get_thread", "api.get_counts"}
-
-
-def allowed(origin: str | None) -> bool:
-    origins = current_app.config["ALLOWED_ORIGINS"]
-    return bool(origin) and ("*" in origins or origin.rstrip("/") in origins)
 
 
 def apply(response):
@@ -24,8 +21,10 @@ def apply(response):
     response.headers["Access-Control-Allow-Origin"] = origin
     if request.method == "OPTIONS":
         response.headers["Access-Control-Allow-Methods"] = "GET, POST"
-        response.headers["Access-Control-Allow-Headers"] = "Content-Type, If-None-Match"
+        response.headers["Access-Control-Allow-Headers"] = (
+            "Content-Type, If-None-Match, Idempotency-Key"
+        )
         response.headers["Access-Control-Max-Age"] = "600"
     else:
-        response.headers["Access-Control-Expose-Headers"] = "ETag, Retry-After"
+        response.headers["Access-Control-Expose-Headers"] = "ETag, Retry-After, Idempotent-Replayed"
     return response

@@ -1,5 +1,7 @@
 """Reading requests and building the small objects every API view needs."""
 
+import re
+
 from flask import g, request
 from werkzeug.exceptions import BadRequest
 
@@ -9,6 +11,14 @@ from ..web import client, settings  # noqa: F401  (the API's views read them fro
 from .errors import ApiError
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+# Visible ASCII but the quote and the backslash, 1 to 255 of them; optionally in double
+# quotes, as the IETF draft writes it (a structured-field string).
+_KEY = r"[\x21\x23-\x5b\x5d-\x7e]{1,255}"
+IDEMPOTENCY_KEY = re.compile(rf'"({_KEY})"|({_KEY})')
+IDEMPOTENCY_KEY_PATTERN = rf'^(?:"{_KEY}"|{_KEY})$'  # the same, for JSON Schema
+IDEMPOTENCY_KEY_RULE = (
+    '1 to 255 visible ASCII characters other than " and \\, optionally in double quotes'
+)
 
 
 def load_body(schema, *, allow_form: bool = False) -> dict:
@@ -38,6 +48,24 @@ def load_args(schema, lists: tuple[str, ...] = ()) -> dict:
     data = request.args.to_dict()
     data.update({name: request.args.getlist(name) for name in lists})
     return schema.load(data)
+
+
+def idempotency_key() -> str | None:
+    """The request's Idempotency-Key without its quotes, or None when it sends none.
+
+    :raise ApiError: 400 when it is sent more than once or does not fit the rule.
+    """
+    values = request.headers.getlist("Idempotency-Key")
+    if not values:
+        return None
+    match = IDEMPOTENCY_KEY.fullmatch(values[0]) if len(values) == 1 else None
+    if match is None:
+        raise ApiError(
+            400,
+            "invalid_idempotency_key",
+            f"Send one Idempotency-Key of {IDEMPOTENCY_KEY_RULE} (a UUID is a good choice).",
+        )
+    return match.group(1) or match.group(2)
 
 
 def check_article_id(article_id: str) -> str:

@@ -11,20 +11,34 @@ from .schemas import ErrorOut
 bp = Blueprint("api_docs", __name__)
 
 ERRORS = {
-    400: "The body is not valid JSON.",
+    400: "The body is not valid JSON, or the Idempotency-Key header does not fit its rule.",
     401: "No API key, or not a valid one.",
-    403: "The key's scope is too narrow, or comments are closed.",
+    403: (
+        "The key's scope is too narrow, comments are closed, or a browser page of an origin "
+        "that is not allowed sent the request."
+    ),
     404: "No such article or comment.",
-    409: "The comment already has that status.",
+    409: (
+        "The comment already has that status, or a request with this Idempotency-Key is "
+        "still being answered."
+    ),
     413: "The body is larger than the limit (64 KiB by default).",
     415: "The body is not JSON.",
-    422: "A field is not valid; `fields` names each one.",
+    422: (
+        "A field is not valid (`fields` names each one), or the Idempotency-Key was used "
+        "for a different request."
+    ),
     429: "Too many requests from this address.",
 }
 
 
-def doc(summary: str, *, tag: str, responses: dict, body=None, query=None, errors=()):
-    """Note how an endpoint is documented; `build_spec` reads the note."""
+def doc(
+    summary: str, *, tag: str, responses: dict, body=None, query=None, errors=(), parameters=()
+):
+    """Note how an endpoint is documented; `build_spec` reads the note.
+
+    `parameters` are OpenAPI parameter objects beyond the path and the query (headers).
+    """
 
     def decorator(view):
         view.openapi = {
@@ -34,6 +48,7 @@ def doc(summary: str, *, tag: str, responses: dict, body=None, query=None, error
             "body": body,
             "query": query,
             "errors": errors,
+            "parameters": list(parameters),
         }
         return view
 
@@ -71,6 +86,7 @@ def _operation(note: dict, rule, view) -> dict:
     ]
     if note["query"] is not None:
         parameters.append({"in": "query", "schema": note["query"]})
+    parameters.extend(note["parameters"])
     responses = {
         str(status): {
             "description": description,

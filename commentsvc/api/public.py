@@ -8,10 +8,20 @@ from flask import Response, current_app, request
 from .. import cache
 from ..extensions import db, limiter
 from ..schemas import HELD_MESSAGE
-from ..services import reading, submission
+from ..services import idempotency, reading, submission
 from ..status import Status
+from ..web import refuse_cross_site
 from . import bp
-from .io import check_article_id, client, load_args, load_body, settings
+from .io import (
+    IDEMPOTENCY_KEY_PATTERN,
+    IDEMPOTENCY_KEY_RULE,
+    check_article_id,
+    client,
+    idempotency_key,
+    load_args,
+    load_body,
+    settings,
+)
 from .openapi import doc
 from .schemas import (
     CommentIn,
@@ -27,6 +37,19 @@ from .schemas import (
 _THREAD_QUERY = ThreadQuery()
 _COUNTS_QUERY = CountsQuery()
 
+IDEMPOTENCY_KEY_PARAMETER = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "description": (
+        f"{IDEMPOTENCY_KEY_RULE}; send a new random one (a UUID) with each comment and the "
+        "same one when retrying it. For 24 hours a repeated key answers the first answer "
+        "(with `Idempotent-Replayed: true`) and stores nothing new; the same key with "
+        "different content answers 422. Refused requests do not use the key up."
+    ),
+    "schema": {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN},
+}
+
 
 def _submit_limit() -> str:
     return current_app.config["SUBMIT_RATE_LIMIT"]
@@ -41,14 +64,27 @@ def _submit_limit() -> str:
         201: (PublicCommentOut, "Published at once (the policy approved it)."),
         202: (SubmitOut, "Held for moderation."),
     },
-    errors=(403, 404, 429),
+    errors=(403, 404, 409, 429),
+    parameters=[IDEMPOTENCY_KEY_PARAMETER],
 )
 @limiter.limit(_submit_limit, methods=["POST"])
 def submit_comment(article_id: str):
+    refuse_cross_site()
     check_article_id(article_id)
+    key = idempotency_key()
     config = settings()
     data = load_body(CommentIn(body_max_length=config.body_max_length), allow_form=True)
-    comment = submission.submit_comment(db.session, article_id, data, client(), config)
+    once = None
+    if key is not None:
+        once = idempotency.Once(key, idempotency.fingerprint("api", article_id, data), _answer)
+    try:
+        comment = submission.submit_comment(db.session, article_id, data, client(), config, once)
+    except idempotency.Replay as replay:
+        return replay.body, replay.status, {"Idempotent-Replayed": "true"}
+    return _answer(comment)
+
+
+def _answer(comment) -> tuple[dict, int]:
     if comment.status is Status.approved:
         return PublicCommentOut().dump(comment), 201
     # Spam is answered like any held comment: telling a spammer helps them adapt.

@@ -5,7 +5,7 @@ from datetime import UTC
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from .. import threads
-from ..fields import ArticleIdField, Cursor, Trimmed
+from ..fields import ArticleIdField, Cursor, Text, Trimmed, Url
 from ..schemas import (  # noqa: F401  (the shared shapes are part of the API's contract)
     AuthorOut,
     CommentIn,
@@ -20,12 +20,16 @@ from ..status import ACTIONS, Status
 
 
 class CommentEditIn(_BodyRule):
-    reason = Trimmed(load_default=None, allow_none=True, validate=validate.Length(max=500))
+    reason = Trimmed(
+        load_default=None, allow_none=True, multiline=True, validate=validate.Length(max=500)
+    )
 
 
 class ModerationIn(Schema):
-    action = fields.String(required=True, validate=validate.OneOf(list(ACTIONS)))
-    reason = Trimmed(load_default=None, allow_none=True, validate=validate.Length(max=500))
+    action = Text(required=True, validate=validate.OneOf(list(ACTIONS)))
+    reason = Trimmed(
+        load_default=None, allow_none=True, multiline=True, validate=validate.Length(max=500)
+    )
 
 
 class BulkModerationIn(ModerationIn):
@@ -40,7 +44,7 @@ class ArticleIn(Schema):
     """Only the fields sent are changed."""
 
     title = Trimmed(allow_none=True, validate=validate.Length(max=300))
-    url = fields.Url(
+    url = Url(
         metadata={"format": "uri"},  # JSON Schema's name; apispec would say "url"
         schemes={"http", "https"},
         allow_none=True,
@@ -59,7 +63,7 @@ class ThreadQuery(Schema):
     class Meta:
         unknown = EXCLUDE  # cache-busting parameters are harmless
 
-    order = fields.String(load_default="oldest", validate=validate.OneOf(["oldest", "newest"]))
+    order = Text(load_default="oldest", validate=validate.OneOf(["oldest", "newest"]))
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))
     cursor = Cursor(load_default=None)
 
@@ -82,7 +86,7 @@ class QueueQuery(Schema):
     status = fields.Enum(Status, load_default=None)
     article_id = ArticleIdField(load_default=None)
     q = Trimmed(load_default=None, validate=validate.Length(max=200))
-    order = fields.String(load_default="newest", validate=validate.OneOf(["newest", "oldest"]))
+    order = Text(load_default="newest", validate=validate.OneOf(["newest", "oldest"]))
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))
     cursor = Cursor(load_default=None)
 

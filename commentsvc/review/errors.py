@@ -36,10 +36,7 @@ def _csrf(exc: CSRFError):
 @bp.errorhandler(RateLimitExceeded)
 def _too_many(exc: RateLimitExceeded):
     seconds = exc.limit.limit.get_expiry() if exc.limit else 60
-    message = (
-        "Too many failed sign-ins for this account or from this address. "
-        f"Wait {seconds} seconds, then try again."
-    )
+    message = f"Too many failed sign-ins from this address. Wait {seconds} seconds, then try again."
     page = render_template("review/login.html", form=request.form, errors={"_form": [message]})
     return page, 429, {"Retry-After": str(seconds)}
 
@@ -47,7 +44,7 @@ def _too_many(exc: RateLimitExceeded):
 @bp.errorhandler(ValidationError)
 def _invalid(exc: ValidationError):
     details = [f"{field}: {'; '.join(map(str, msgs))}" for field, msgs in _flat(exc.messages)]
-    return _page(400, "Something in this request is not valid", "Nothing was changed.", details)
+    return _page(422, "Something in this request is not valid", "Nothing was changed.", details)
 
 
 @bp.errorhandler(DomainError)

@@ -11,7 +11,7 @@ from flask import request
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate
 
 from .. import threads
-from ..fields import ARTICLE_ID, Cursor, Trimmed
+from ..fields import ARTICLE_ID, Cursor, Email, Name, Text, Trimmed
 from ..models import Role, Scope
 from ..services.overview import EVENT_ACTIONS
 from ..status import ACTIONS, Status
@@ -56,19 +56,19 @@ class _Form(Schema):
 
 class LoginForm(_Form):
     email = Trimmed(required=True, error_messages={"required": "Enter your email address."})
-    password = fields.String(required=True, error_messages={"required": "Enter your password."})
+    password = Text(required=True, error_messages={"required": "Enter your password."})
     remember = Checkbox(load_default=False)
-    next = fields.String(load_default=None)
+    next = Text(load_default=None)
 
 
 class QueueQuery(_Form):
-    status = fields.String(load_default="pending", validate=validate.OneOf(TABS))
+    status = Text(load_default="pending", validate=validate.OneOf(TABS))
     article = Trimmed(load_default=None, validate=validate.Regexp(ARTICLE_ID))
     q = Trimmed(load_default=None, validate=validate.Length(max=200))
     email = Trimmed(load_default=None, validate=validate.Length(max=254))
     since = fields.Date(load_default=None)
     until = fields.Date(load_default=None)
-    order = fields.String(load_default="newest", validate=validate.OneOf(["newest", "oldest"]))
+    order = Text(load_default="newest", validate=validate.OneOf(["newest", "oldest"]))
     cursor = Cursor(load_default=None)
 
     @post_load
@@ -85,20 +85,20 @@ class QueueQuery(_Form):
 
 
 class ModerateForm(_Form):
-    action = fields.String(required=True, validate=validate.OneOf(list(ACTIONS)))
-    reason = Trimmed(load_default=None, validate=validate.Length(max=500))
-    back = fields.String(load_default=None)
+    action = Text(required=True, validate=validate.OneOf(list(ACTIONS)))
+    reason = Trimmed(load_default=None, multiline=True, validate=validate.Length(max=500))
+    back = Text(load_default=None)
 
 
 class BulkForm(_Form):
-    bulk_action = fields.String(required=True, validate=validate.OneOf(list(ACTIONS)))
-    scope = fields.String(load_default="selected", validate=validate.OneOf(["selected", "page"]))
+    bulk_action = Text(required=True, validate=validate.OneOf(list(ACTIONS)))
+    scope = Text(load_default="selected", validate=validate.OneOf(["selected", "page"]))
     ids = fields.List(fields.Integer(validate=validate.Range(1, threads.MAX_ID)), load_default=[])
     page_ids = fields.List(
         fields.Integer(validate=validate.Range(1, threads.MAX_ID)), load_default=[]
     )
     confirm = Checkbox(load_default=False)
-    back = fields.String(load_default=None)
+    back = Text(load_default=None)
 
     @post_load
     def _chosen(self, data, **kwargs):
@@ -108,22 +108,24 @@ class BulkForm(_Form):
 
 
 class UndoForm(_Form):
-    batch_id = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{32}$"))
-    back = fields.String(load_default=None)
+    batch_id = Text(required=True, validate=validate.Regexp(r"^[0-9a-f]{32}$"))
+    back = Text(load_default=None)
 
 
 class EditForm(_Form):
     body = Trimmed(
         required=True,
+        multiline=True,
         validate=validate.Length(min=1, error="The comment cannot be empty."),
         error_messages={"required": "The comment cannot be empty."},
     )
-    reason = Trimmed(load_default=None, validate=validate.Length(max=500))
+    reason = Trimmed(load_default=None, multiline=True, validate=validate.Length(max=500))
 
 
 class ReplyForm(_Form):
     body = Trimmed(
         required=True,
+        multiline=True,
         validate=validate.Length(min=1, error="Write a reply first."),
         error_messages={"required": "Write a reply first."},
     )
@@ -137,8 +139,8 @@ def check_length(body: str, limit: int) -> None:
 
 
 class ArticleForm(_Form):
-    article_id = fields.String(required=True, validate=validate.Regexp(ARTICLE_ID))
-    comments_open = fields.String(required=True, validate=validate.OneOf(["open", "closed"]))
+    article_id = Text(required=True, validate=validate.Regexp(ARTICLE_ID))
+    comments_open = Text(required=True, validate=validate.OneOf(["open", "closed"]))
     closes_on = fields.Date(load_default=None)
 
     @post_load
@@ -152,7 +154,7 @@ class ArticleForm(_Form):
 
 class ActivityQuery(_Form):
     moderator = fields.Integer(load_default=None, validate=validate.Range(1, threads.MAX_ID))
-    action = fields.String(load_default=None, validate=validate.OneOf(EVENT_ACTIONS))
+    action = Text(load_default=None, validate=validate.OneOf(EVENT_ACTIONS))
     since = fields.Date(load_default=None)
     until = fields.Date(load_default=None)
     cursor = Cursor(load_default=None)
@@ -170,18 +172,18 @@ class ActivityQuery(_Form):
 
 
 class InviteForm(_Form):
-    email = fields.Email(required=True, error_messages={"invalid": "Enter a valid email address."})
-    name = Trimmed(load_default=None, validate=validate.Length(max=100))
+    email = Email(required=True, error_messages={"invalid": "Enter a valid email address."})
+    name = Name(load_default=None, validate=validate.Length(max=100))
     role = fields.Enum(Role, load_default=Role.moderator)
 
 
 class ModeratorForm(_Form):
     role = fields.Enum(Role, load_default=None)
-    active = fields.String(load_default=None, validate=validate.OneOf(["yes", "no"]))
+    active = Text(load_default=None, validate=validate.OneOf(["yes", "no"]))
 
 
 class ApiKeyForm(_Form):
-    name = Trimmed(
+    name = Name(
         required=True,
         validate=validate.Length(1, 100),
         error_messages={"required": "Name the key after what uses it."},
@@ -190,8 +192,8 @@ class ApiKeyForm(_Form):
 
 
 class SetPasswordForm(_Form):
-    password = fields.String(required=True, error_messages={"required": "Choose a password."})
-    confirm = fields.String(load_default="")
+    password = Text(required=True, error_messages={"required": "Choose a password."})
+    confirm = Text(load_default="")
 
     @post_load
     def _same(self, data, **kwargs):

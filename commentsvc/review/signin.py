@@ -1,5 +1,7 @@
 """Signing in and out, and setting a password from a one-time link."""
 
+import hashlib
+
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
@@ -20,12 +22,26 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
-def _by_account() -> str:
-    return "login-account:" + request.form.get("email", "").strip().lower()
+def _address_limit() -> str:
+    return current_app.config["LOGIN_IP_RATE_LIMIT"]
+
+
+# Failures count per account *from one address*, never per account alone: otherwise a
+# stranger's wrong passwords would lock the moderator out from everywhere, their own
+# address included. Each address also has a ceiling over all accounts.
+def _by_account_and_address() -> str:
+    email = request.form.get("email", "").strip().lower()
+    # Hashed, so the shared limiter store (Redis) holds no email addresses.
+    account = hashlib.sha256(email.encode("utf-8", "replace")).hexdigest()[:24]
+    return f"login-account-ip:{account}:{_address()}"
 
 
 def _by_address() -> str:
-    return "login-ip:" + (get_remote_address() or "unknown")
+    return "login-ip:" + _address()
+
+
+def _address() -> str:
+    return get_remote_address() or "unknown"
 
 
 def _failed(_response) -> bool:
@@ -35,8 +51,10 @@ def _failed(_response) -> bool:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, key_func=_by_account, deduct_when=_failed, methods=["POST"])
-@limiter.limit(_login_limit, key_func=_by_address, deduct_when=_failed, methods=["POST"])
+@limiter.limit(
+    _login_limit, key_func=_by_account_and_address, deduct_when=_failed, methods=["POST"]
+)
+@limiter.limit(_address_limit, key_func=_by_address, deduct_when=_failed, methods=["POST"])
 @public
 def login():
     if current_user.is_authenticated:

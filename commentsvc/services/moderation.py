@@ -11,7 +11,7 @@ from .. import sanitize
 from ..errors import InvalidTransition, NotFound
 from ..models import Article, Comment, ModerationEvent, utcnow
 from ..status import ACTIONS, Status, can_transition
-from . import Actor, articles, begin_write, paging
+from . import Actor, articles, begin_write, idempotency, paging
 
 
 def get_comment(session, comment_id: int) -> Comment:
@@ -200,6 +200,7 @@ def erase_comment(session, comment_id: int, actor: Actor) -> None:
         .where(ModerationEvent.comment_id == comment.id)
         .values(reason=None, details=None)
     )
+    idempotency.forget(session, comment.id)
     session.add(event(comment, "erase", actor, Status.rejected, None))
     comment.status = Status.rejected
     comment.author_name = comment.author_email = comment.body = comment.html = ""

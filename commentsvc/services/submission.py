@@ -8,21 +8,31 @@ from ..errors import DomainError, ValidationFailed
 from ..models import Article, Comment
 from ..status import Status
 from ..threads import MAX_ID
-from . import Client, articles, begin_write, comments
+from . import Client, articles, begin_write, comments, idempotency
 
 
 def submit_comment(
-    session, article_id: str, data: dict, client: Client, settings: Settings
+    session,
+    article_id: str,
+    data: dict,
+    client: Client,
+    settings: Settings,
+    once: idempotency.Once | None = None,
 ) -> Comment:
     """Store a new comment with the status the policy gives it.
 
     `data` is what the submission schema loaded: name, email, url, body, parent_id.
+    With `once`, its key is stored with the comment; a refusal leaves neither.
+    :raise idempotency.Replay: `once` was already answered (nothing new is stored).
+    :raise IdempotencyKeyReused: `once`'s key was used for a different request.
+    :raise IdempotencyKeyInUse: a request with `once`'s key is still being answered.
     :raise NotFound: unknown article and auto-creation is off.
     :raise CommentsClosed: the article takes no more comments.
     :raise ValidationFailed: the parent is not a visible comment of this article,
         or the reply would nest deeper than the thread allows.
     """
     begin_write(session)
+    claimed = idempotency.claim(session, once) if once else None
     try:
         article = articles.for_submission(
             session, article_id, auto_create=settings.articles_auto_create
@@ -65,6 +75,8 @@ def submit_comment(
         )
     if verdict.status is Status.approved:
         articles.bump_versions(session, {article.id})
+    if claimed is not None:
+        idempotency.complete(session, claimed, once, comment)
     session.commit()
     return comment
 

@@ -140,6 +140,16 @@
     return errors;
   };
 
+  // An Idempotency-Key: random, one per comment (a UUID where the browser makes them).
+  const newKey = () => {
+    const c = window.crypto;
+    if (c && c.randomUUID) return c.randomUUID();
+    const bytes = new Uint8Array(16);
+    if (c && c.getRandomValues) c.getRandomValues(bytes);
+    else for (let i = 0; i < 16; i++) bytes[i] = Math.floor(Math.random() * 256);
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  };
+
   const walk = (nodes, visit) => {
     for (const node of nodes) {
       visit(node);
@@ -297,7 +307,9 @@
       } else {
         const author = c.author || {};
         const url = webUrl(author.url);
-        const name = url ? h("a", { class: "url", href: url, rel: "nofollow ugc noopener" }, author.name || "") : author.name || "";
+        // <bdi>: a right-to-left name shows as written and cannot reorder what follows it.
+        const label = h("bdi", {}, author.name || "");
+        const name = url ? h("a", { class: "url", href: url, rel: "nofollow ugc noopener" }, label) : label;
         const date = new Date(c.created_at);
         const content = h("div", { class: "comment-content" });
         content.innerHTML = c.html || ""; // the service's sanitised HTML, and nothing else
@@ -330,7 +342,7 @@
 
     place() {
       const target = this.replyTo && this.root.getElementById(`comment-${this.replyTo.id}`);
-      this.replyTitle.textContent = this.replyTo ? `Reply to ${this.replyTo.name}` : "Leave a Reply";
+      this.replyTitle.replaceChildren(...(this.replyTo ? ["Reply to ", h("bdi", {}, this.replyTo.name)] : ["Leave a Reply"]));
       this.cancel.hidden = !this.replyTo;
       if (target) target.querySelector(":scope > article").after(this.respond);
       else if (this.respond.previousElementSibling !== this.home) this.home.after(this.respond);
@@ -384,19 +396,26 @@
     }
 
     async send(payload) {
+      const json = JSON.stringify(payload);
+      // The same comment sent again (after a network error or a refusal) keeps its key, so
+      // if the first try was stored and only its answer lost, the service stores it once.
+      if (!this.attempt || this.attempt.json !== json) this.attempt = { key: newKey(), json };
       let response, body;
       try {
         response = await fetch(this.api(), {
           method: "POST",
           credentials: "omit",
-          headers: { "Content-Type": "application/json" },
-          body: JSON.stringify(payload),
+          headers: { "Content-Type": "application/json", "Idempotency-Key": this.attempt.key },
+          body: json,
         });
         body = await response.json().catch(() => null);
       } catch {
         return this.say("error", MSG.network);
       }
-      if (response.status === 201 || response.status === 202) return this.posted(response.status, body);
+      if (response.status === 201 || response.status === 202) {
+        this.attempt = null;
+        return this.posted(response.status, body);
+      }
       const error = (body && body.error) || {};
       if (response.status === 422) {
         const fields = error.fields || {};

@@ -4,6 +4,8 @@ The widget lives in third-party iframes, where cookies are often blocked, so nei
 needs a session: each is signed with the SECRET_KEY and carries its own time.
 """
 
+import secrets
+
 from flask import current_app
 from itsdangerous import BadData, URLSafeTimedSerializer
 
@@ -22,11 +24,15 @@ def _serializer(salt: str) -> URLSafeTimedSerializer:
 
 
 def form_token(article_id: str) -> str:
-    return _serializer(FORM_SALT).dumps({"article": article_id})
+    # The nonce makes each shown form unique, so a double-submitted form stores once.
+    return _serializer(FORM_SALT).dumps({"article": article_id, "nonce": secrets.token_urlsafe(16)})
 
 
-def check_form_token(token: str | None, article_id: str) -> None:
-    """:raise TokenRefused: missing, forged, for another article, or older than a day."""
+def check_form_token(token: str | None, article_id: str) -> str:
+    """Return the token's nonce ("" in tokens made before nonces).
+
+    :raise TokenRefused: missing, forged, for another article, or older than a day.
+    """
     if not token:
         raise TokenRefused("missing")
     try:
@@ -35,6 +41,8 @@ def check_form_token(token: str | None, article_id: str) -> None:
         raise TokenRefused("invalid or expired") from exc
     if not isinstance(data, dict) or data.get("article") != article_id:
         raise TokenRefused("for another article")
+    nonce = data.get("nonce")
+    return nonce if isinstance(nonce, str) else ""
 
 
 def notice_token(article_id: str, comment_id: int) -> str:

@@ -12,13 +12,19 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import NotFound as HTTPNotFound
 
 from .. import avatars, cache, threads
-from ..errors import CommentsClosed, NotFound, ValidationFailed
+from ..errors import (
+    CommentsClosed,
+    CrossSiteRefused,
+    IdempotencyKeyInUse,
+    NotFound,
+    ValidationFailed,
+)
 from ..extensions import db, limiter
 from ..fields import valid_article_id
 from ..schemas import HELD_MESSAGE, CommentIn, PublicCommentOut, flatten
-from ..services import moderation, reading, submission
+from ..services import idempotency, moderation, reading, submission
 from ..status import Status
-from ..web import client, settings
+from ..web import client, refuse_cross_site, settings
 from . import bp, present, tokens
 from .assets import versioned_url
 
@@ -30,6 +36,10 @@ STALE_FORM_MESSAGE = (
 CLOSED_MESSAGE = "Comments are closed for this article."
 NO_ARTICLE_MESSAGE = "This article does not take comments."
 RATE_MESSAGE = "You are posting too quickly. Wait a minute, then press “Post Comment” again."
+CROSS_SITE_MESSAGE = (
+    "This comment was sent by a page of another site, so it was not saved. "
+    "To comment, use the form below."
+)
 FIELDS = ("body", "name", "email", "url")
 PAGE_SIZE = 50
 EMBED_ENDPOINTS = {"widget.thread", "widget.post"}
@@ -69,18 +79,23 @@ def post(article_id: str):
 
     Answers the page again, with the reader's text kept: 400 when the form token is
     missing, forged or expired; 422 for invalid fields; 403 when comments are closed;
-    404 when the article is unknown and not created on first comment.
+    404 when the article is unknown and not created on first comment. A page of
+    another site posting here gets the page with a 403 message and none of its text.
     """
     _check(article_id)
+    try:
+        refuse_cross_site()
+    except CrossSiteRefused:
+        return _render(article_id, message=("error", CROSS_SITE_MESSAGE), status=403)
     form = request.form.to_dict()
     try:
-        tokens.check_form_token(form.pop("token", None), article_id)
+        nonce = tokens.check_form_token(form.pop("token", None), article_id)
     except tokens.TokenRefused:
         return _render(article_id, values=form, message=("error", STALE_FORM_MESSAGE), status=400)
     config = settings()
     try:
         data = CommentIn(body_max_length=config.body_max_length).load(form)
-        comment = submission.submit_comment(db.session, article_id, data, client(), config)
+        comment_id = _store_once(article_id, data, nonce, config)
     except ValidationError as exc:
         return _render(article_id, values=form, errors=flatten(exc.messages), status=422)
     except ValidationFailed as exc:
@@ -89,15 +104,35 @@ def post(article_id: str):
         return _render(article_id, values=form, message=("error", CLOSED_MESSAGE), status=403)
     except NotFound:
         return _render(article_id, values=form, message=("error", NO_ARTICLE_MESSAGE), status=404)
-    notice = tokens.notice_token(article_id, comment.id)
+    except IdempotencyKeyInUse as exc:
+        return _render(article_id, values=form, message=("error", exc.message), status=409)
+    notice = tokens.notice_token(article_id, comment_id)
     target = url_for(
         ".thread",
         article_id=article_id,
         notice=notice,
         **_kept_args(),
-        _anchor=f"comment-{comment.id}",
+        _anchor=f"comment-{comment_id}",
     )
     return redirect(target, 303)
+
+
+def _store_once(article_id: str, data: dict, nonce: str, config) -> int:
+    """Store the comment; the same form sent again with the same text gets the first's id."""
+    once = None
+    if nonce:
+        # The text is part of the key: a form sent again with other text (the browser's
+        # back button) is another comment, not a retry.
+        asked = idempotency.fingerprint("embed", article_id, data)
+        once = idempotency.Once(f"embed:{nonce}:{asked[:32]}", asked, _form_answer)
+    try:
+        return submission.submit_comment(db.session, article_id, data, client(), config, once).id
+    except idempotency.Replay as replay:
+        return replay.body["id"]
+
+
+def _form_answer(comment) -> tuple[dict, int]:
+    return {"id": comment.id}, 303
 
 
 @bp.errorhandler(429)

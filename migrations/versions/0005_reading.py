@@ -1,7 +1,7 @@
 """Reading: each article keeps its approved-comment count, recounted with its version.
 
 Revision ID: 0005_reading
-Revises: 0002_review
+Revises: 0004_idempotency
 Create Date: 2026-11-25 18:10:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0005_reading'
-down_revision = '0002_review'
+down_revision = '0004_idempotency'
 branch_labels = None
 depends_on = None
 

@@ -118,3 +118,16 @@ def test_errors_share_one_documented_shape(spec):
     inner = resolve(spec, error["properties"]["error"])
 
     assert {"code", "message", "fields"} <= set(inner["properties"])
+
+
+def test_the_submit_operation_documents_its_idempotency_key(spec):
+    operation = spec["paths"]["/api/v1/articles/{article_id}/comments"]["post"]
+    (header,) = [p for p in operation["parameters"] if p["in"] == "header"]
+    assert header["name"] == "Idempotency-Key" and header["required"] is False
+    assert "24 hours" in header["description"]
+    pattern = re.compile(header["schema"]["pattern"])
+    for good in ("8e03978e-40d5-43e8-bc93-6894a57f9324", '"quoted"', "k" * 255):
+        assert pattern.search(good), good
+    for bad in ("", "two words", "k" * 256, '"half', "ключ"):
+        assert not pattern.search(bad), bad
+    assert {"400", "403", "409", "422"} <= set(operation["responses"])

@@ -16,7 +16,9 @@ def test_detail_shows_raw_and_rendered_text_and_history(mod_client, auth):
     assert "Plain *text* with &lt;b&gt;bold&lt;/b&gt;" in page  # as submitted, escaped
     assert "<p>Plain *text* with <b>bold</b></p>" in page  # as published
     assert "Moderation history" in page
-    assert "API key “tests”" in page and "pending → approved" in page and "On topic" in page
+    assert (
+        "API key “<bdi>tests</bdi>”" in page and "pending → approved" in page and "On topic" in page
+    )
     assert "Mozilla" not in page or "User agent" in page
 
 

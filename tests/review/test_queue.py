@@ -98,7 +98,7 @@ def test_date_range_filter(mod_client, db_session):
     )
     assert set(_ids(mod_client.get(both).get_data(as_text=True))) == {old, new}
     bad = mod_client.get("/review/?since=yesterday")
-    assert bad.status_code == 400 and "since" in bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "since" in bad.get_data(as_text=True)
 
 
 def test_pages_of_fifty_newest_first_with_an_oldest_first_toggle(mod_client):

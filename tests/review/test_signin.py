@@ -98,39 +98,64 @@ def test_deactivated_moderator_is_signed_out_on_the_next_request(client, moderat
     assert response.status_code == 302 and "/review/login" in response.headers["Location"]
 
 
+ADDRESS_CEILING = 8
+
+
 @pytest.fixture
 def throttle(app, monkeypatch):
     from commentsvc.extensions import limiter
 
     monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", "5 per 3 seconds")
+    monkeypatch.setitem(app.config, "LOGIN_IP_RATE_LIMIT", f"{ADDRESS_CEILING} per 3 seconds")
     limiter.reset()
     yield 3
     limiter.reset()
 
 
 def test_five_failures_throttle_the_account_until_the_window_passes(client, moderator, throttle):
-    started = time.monotonic()
-    for _ in range(5):
+    assert _try(client, moderator.email, "guess").status_code == 401
+    first_counted = time.monotonic()  # the first failure counted before this
+    for _ in range(4):
         assert _try(client, moderator.email, "guess").status_code == 401
-    refused = _try(client, moderator.email, PASSWORD)  # even the right password waits
+    refused = _try(client, moderator.email, PASSWORD)  # from this address, even the right one waits
     assert refused.status_code == 429
     assert "Too many failed sign-ins" in refused.get_data(as_text=True)
     assert int(refused.headers["Retry-After"]) <= throttle
     # Refused attempts do not count: the owner is back once the window has passed.
     for _ in range(3):
         assert _try(client, moderator.email, PASSWORD).status_code == 429
-    time.sleep(max(0.0, throttle - (time.monotonic() - started)) + 0.2)
+    time.sleep(max(0.0, throttle - (time.monotonic() - first_counted)) + 0.2)
     assert _try(client, moderator.email, PASSWORD).status_code == 302
 
 
-def test_failures_from_many_addresses_throttle_the_account(client, moderator, throttle):
-    for n in range(5):
-        assert _try(client, moderator.email, "guess", addr=f"10.0.1.{n}").status_code == 401
-    assert _try(client, moderator.email, PASSWORD, addr="10.0.1.99").status_code == 429
+def test_a_strangers_wrong_passwords_do_not_lock_the_owner_out_from_elsewhere(
+    client, moderator, throttle
+):
+    stranger, owner = "198.51.100.7", "10.0.1.99"
+    answers = [_try(client, moderator.email, "guess", addr=stranger).status_code for _ in range(12)]
+    assert answers == [401] * 5 + [429] * 7
+    assert _try(client, moderator.email, PASSWORD, addr=stranger).status_code == 429
+    assert _try(client, moderator.email, PASSWORD, addr=owner).status_code == 302
+
+
+def test_failures_spread_over_many_addresses_do_not_lock_the_owner_out(client, moderator, throttle):
+    for n in range(10):
+        for _ in range(4):
+            assert _try(client, moderator.email, "guess", addr=f"10.0.3.{n}").status_code == 401
+    assert _try(client, moderator.email, PASSWORD, addr="10.0.3.200").status_code == 302
+
+
+def test_one_accounts_failures_leave_other_accounts_open_from_that_address(
+    client, moderator, admin, throttle
+):
+    for _ in range(5):
+        assert _try(client, moderator.email, "guess", addr="10.0.4.1").status_code == 401
+    assert _try(client, moderator.email, PASSWORD, addr="10.0.4.1").status_code == 429
+    assert _try(client, admin.email, PASSWORD, addr="10.0.4.1").status_code == 302
 
 
 def test_failures_on_many_accounts_throttle_the_address(client, moderator, throttle):
-    for n in range(5):
+    for n in range(ADDRESS_CEILING):
         assert _try(client, f"guess{n}@example.org", "guess", addr="10.0.2.1").status_code == 401
     assert _try(client, moderator.email, PASSWORD, addr="10.0.2.1").status_code == 429
     # Another address is not held back by this one's failures.
