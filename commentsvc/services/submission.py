@@ -8,7 +8,7 @@ from ..errors import DomainError, ValidationFailed
 from ..models import Article, Comment
 from ..status import Status
 from ..threads import MAX_ID
-from . import Client, articles, begin_write, comments
+from . import Client, articles, begin_write, comments, notifications, outbox
 
 
 def submit_comment(
@@ -16,7 +16,8 @@ def submit_comment(
 ) -> Comment:
     """Store a new comment with the status the policy gives it.
 
-    `data` is what the submission schema loaded: name, email, url, body, parent_id.
+    `data` is what the submission schema loaded: name, email, url, body, parent_id,
+    and notify_replies (the author wants mail when someone replies).
     :raise NotFound: unknown article and auto-creation is off.
     :raise CommentsClosed: the article takes no more comments.
     :raise ValidationFailed: the parent is not a visible comment of this article,
@@ -65,6 +66,9 @@ def submit_comment(
         )
     if verdict.status is Status.approved:
         articles.bump_versions(session, {article.id})
+    if data.get("notify_replies"):
+        notifications.subscribe(session, comment)
+    outbox.enqueue(session, "comment.created", comment)
     session.commit()
     return comment
 

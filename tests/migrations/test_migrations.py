@@ -15,6 +15,8 @@ from commentsvc.extensions import db
 from tests.databases import fresh_database
 
 TABLES = {"alembic_version", "api_keys", "articles", "comments", "moderation_events", "moderators"}
+TABLES |= {"outbox", "outbox_attempts", "webhooks", "subscriptions", "mail_opt_outs"}
+TABLES |= {"scheduled_jobs"}
 
 
 def script_directory(app) -> ScriptDirectory:
