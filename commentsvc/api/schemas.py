@@ -204,11 +204,16 @@ class WebhookIn(Schema):
     description = Trimmed(load_default=None, allow_none=True, validate=validate.Length(max=200))
 
 
-class WebhookUpdateIn(WebhookIn):
+class WebhookUpdateIn(Schema):
     """Only the fields sent are changed."""
 
-    class Meta:
-        partial = True
+    url = Trimmed(validate=validate.Length(max=2000), metadata={"format": "uri"})
+    events = fields.List(
+        fields.String(validate=validate.OneOf(WEBHOOK_EVENTS)),
+        validate=validate.Length(min=1, error="Choose at least one event."),
+    )
+    moderation = fields.Boolean()
+    description = Trimmed(allow_none=True, validate=validate.Length(max=200))
 
 
 class WebhookOut(Schema):

@@ -4,6 +4,9 @@ import pytest
 
 from tests.notify.servers import Receiver, SmtpServer, start_receiver
 
+# The review UI's client (a fresh `g` per request, as when served) and its admin.
+from tests.review.conftest import admin, client  # noqa: F401
+
 PUBLIC_URL = "https://comments.example"
 
 

@@ -6,8 +6,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from commentsvc.models import HeldMail, OutboxAttempt, OutboxMessage, OutboxState, ScheduledJob
-from commentsvc.models import utcnow
+from commentsvc.models import (
+    HeldMail,
+    OutboxAttempt,
+    OutboxMessage,
+    OutboxState,
+    ScheduledJob,
+    utcnow,
+)
 from commentsvc.status import Status
 from tests.helpers import ARTICLE, EMAIL, moderate, published, submit
 from tests.notify.helpers import (
@@ -18,7 +24,7 @@ from tests.notify.helpers import (
     path_of,
     text_of,
 )
-from tests.review.conftest import admin, csrf_from, signed_in  # noqa: F401  (fixtures)
+from tests.review.conftest import csrf_from, signed_in
 
 HOSTILE_NAME = '<img src=x onerror="alert(1)">Zed'
 HOSTILE_BODY = "Nice <script>alert('x')</script> and <b>bold</b> http://example.com"
@@ -346,7 +352,7 @@ def test_out_of_attempts_the_row_fails_and_admins_can_send_it_again(
     smtp,
     drain,
     monkeypatch,
-    admin,  # noqa: F811
+    admin,
 ):
     from tests.notify.servers import free_port
 
