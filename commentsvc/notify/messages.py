@@ -4,6 +4,7 @@ The HTML part takes a comment's text only from its stored, sanitised `html`; eve
 value (names, titles, reasons) is escaped by the template. Links start at PUBLIC_URL.
 """
 
+import email.policy
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
@@ -25,6 +26,9 @@ TEMPLATES = {
     "mail.reply": "reply",
     "mail.approved": "approved",
 }
+# Lines up to RFC 5322's limit: a long List-Unsubscribe URL must stay one plain token,
+# not be folded into an encoded word that mail programs would not recognise.
+POLICY = email.policy.SMTP.clone(max_line_length=998)
 DECISION_LABELS = {"approve": "Approve", "spam": "Spam", "reject": "Reject"}
 
 
@@ -120,7 +124,7 @@ def build(
     count = payload.get("total", 1)
     subject = SUBJECTS[event].format(site=context.site, title=title, count=count)
     name = TEMPLATES[event]
-    message = EmailMessage()
+    message = EmailMessage(policy=POLICY)
     message["Subject"] = subject
     message["From"] = context.sender
     message["To"] = recipient

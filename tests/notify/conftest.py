@@ -22,6 +22,7 @@ def smtp(smtp_server, app, monkeypatch):
     """Mail goes to the real SMTP server; its inbox starts empty."""
     smtp_server.messages.clear()
     smtp_server.envelopes.clear()
+    smtp_server.raw.clear()
     monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
     monkeypatch.setitem(app.config, "MAIL_PORT", smtp_server.port)
     monkeypatch.setitem(app.config, "MAIL_DEFAULT_SENDER", "Comments <comments@news.example>")

@@ -230,6 +230,8 @@ def test_a_published_reply_mails_the_author_who_opted_in(client, auth, db_sessio
     unsubscribe = UNSUBSCRIBE.search(text).group(0)
     assert mail["List-Unsubscribe"] == f"<{unsubscribe}>"
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    # As sent: one plain <URL>, not an encoded word a mail program would not recognise.
+    assert f"\r\nList-Unsubscribe: <{unsubscribe}>\r\n".encode() in smtp.raw[-1]
     assert EMAIL not in mail.as_string()  # the replier's address stays private
     assert "127.0.0.1" not in mail.as_string()
 
