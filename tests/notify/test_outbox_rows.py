@@ -135,3 +135,40 @@ def test_erasing_drops_the_mails_about_the_comment_still_waiting(
     assert cancelled.state is OutboxState.cancelled
     assert cancelled.payload == {}
     assert smtp.messages == []
+
+
+def test_forgetting_an_address_leaves_no_trace_of_it_in_the_outbox(
+    client, auth, db_session, moderator, receiver, drain, smtp
+):
+    import json
+
+    from commentsvc.models import MailOptOut, Subscription
+    from commentsvc.services import outbox
+    from tests.notify.test_webhooks import register
+
+    register(client, auth, receiver.url)  # a public endpoint: its payloads carry the name only
+    register(client, auth, receiver.url, moderation=True)
+    parent = published(client, auth, email="keep@example.org", notify_replies=True)
+    gone = "gone@example.org"
+    published(client, auth, email=gone, name="Gone Person", parent_id=parent, notify_replies=True)
+    submit(client, email=gone, name="Gone Person", body="Held one")
+    drain()
+    db_session.add(MailOptOut(email=gone, article_pk=None))
+    db_session.commit()
+
+    touched = outbox.forget_address(db_session, gone.upper())
+    db_session.commit()
+
+    assert touched > 0
+    for row in outbox_rows(db_session):
+        stored = json.dumps(row.payload)
+        assert gone not in stored and "Gone Person" not in stored, (row.event, stored)
+        assert gone not in (row.recipient or "") and row.author_email != gone
+    assert (
+        db_session.scalar(
+            select(func.count()).select_from(Subscription).where(Subscription.email == gone)
+        )
+        == 0
+    )
+    assert db_session.scalar(select(func.count()).select_from(MailOptOut)) == 0
+    assert any("keep@example.org" in json.dumps(r.payload) for r in outbox_rows(db_session))
