@@ -11,6 +11,7 @@ import os
 import signal
 import socket
 import threading
+import time
 from contextlib import nullcontext
 from dataclasses import dataclass
 
@@ -23,6 +24,7 @@ from .notify import Result, mail, messages, webhooks
 from .services import fanout, notifications, outbox
 
 log = logging.getLogger("commentsvc.worker")
+JOBS_EVERY = 30  # seconds between looks at the periodic jobs (each look is a write)
 
 
 @dataclass
@@ -85,9 +87,12 @@ def run(
         if handle_signals:
             _on_signals(stop)
         log.info("Worker %s started%s.", setup.name, " (draining once)" if once else "")
+        jobs_at = 0.0
         try:
             while not stop.is_set():
-                jobs.run_due(db.session, app.config)
+                if time.monotonic() >= jobs_at:
+                    jobs.run_due(db.session, app.config)
+                    jobs_at = time.monotonic() + JOBS_EVERY
                 claimed = outbox.claim(
                     db.session,
                     limit=setup.batch,

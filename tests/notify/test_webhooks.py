@@ -8,27 +8,21 @@ from openapi_spec_validator import validate
 from sqlalchemy import func, select, update
 
 from commentsvc.models import OutboxMessage, OutboxState, Webhook, utcnow
-from tests.helpers import EMAIL, api_error, moderate, row_counts, submit
+from tests.helpers import (
+    EMAIL,
+    PUBLIC_WEBHOOK_AUTHOR_KEYS,
+    PUBLIC_WEBHOOK_COMMENT_KEYS,
+    PUBLIC_WEBHOOK_DATA_KEYS,
+    PUBLIC_WEBHOOK_KEYS,
+    api_error,
+    moderate,
+    row_counts,
+    submit,
+)
 from tests.notify.helpers import outbox_rows
 from tests.review.conftest import csrf_from, signed_in
 
 EVENTS = ["comment.created", "comment.moderated", "comment.edited", "comment.erased"]
-# What a delivery to an endpoint that is not a moderation endpoint may carry. A new key
-# must be added here on purpose, so no private field slips into a payload unnoticed.
-PUBLIC_PAYLOAD_KEYS = {"type", "timestamp", "data"}
-PUBLIC_DATA_KEYS = {"comment", "from", "to", "action", "reason"}
-PUBLIC_COMMENT_KEYS = {
-    "id",
-    "article_id",
-    "parent_id",
-    "status",
-    "staff",
-    "author",
-    "body",
-    "html",
-    "created_at",
-}
-PUBLIC_AUTHOR_KEYS = {"name", "url"}
 
 
 def register(client, auth, url, *, events=EVENTS, moderation=False):
@@ -42,11 +36,12 @@ def register(client, auth, url, *, events=EVENTS, moderation=False):
 
 
 def assert_public(payload: dict) -> None:
-    assert set(payload) <= PUBLIC_PAYLOAD_KEYS
-    assert set(payload["data"]) <= PUBLIC_DATA_KEYS
+    """Fail when a payload for a public endpoint carries a key nobody allowed on purpose."""
+    assert set(payload) <= PUBLIC_WEBHOOK_KEYS
+    assert set(payload["data"]) <= PUBLIC_WEBHOOK_DATA_KEYS
     comment = payload["data"]["comment"]
-    assert set(comment) <= PUBLIC_COMMENT_KEYS, set(comment) - PUBLIC_COMMENT_KEYS
-    assert set(comment.get("author", {})) <= PUBLIC_AUTHOR_KEYS
+    assert set(comment) <= PUBLIC_WEBHOOK_COMMENT_KEYS, set(comment) - PUBLIC_WEBHOOK_COMMENT_KEYS
+    assert set(comment.get("author", {})) <= PUBLIC_WEBHOOK_AUTHOR_KEYS
 
 
 def make_due(session) -> None:
