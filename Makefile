@@ -27,10 +27,14 @@ run: export COMMENTSVC_SECURE_COOKIES ?= false
 run: export COMMENTSVC_BIND ?= 127.0.0.1:8000,127.0.0.1:8001
 run: export COMMENTSVC_PUBLIC_URL ?= http://127.0.0.1:8000
 run: export COMMENTSVC_ALLOWED_ORIGINS ?= http://127.0.0.1:8001
+# The worker (mail, webhooks) runs beside gunicorn; Ctrl-C stops both. Without
+# COMMENTSVC_MAIL_SERVER it writes mails as .eml files under instance/mail/.
 run: $(VENV)/.installed
 	$(FLASK) instance init
 	$(FLASK) db upgrade
 	$(FLASK) demo seed
+	@trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	$(FLASK) worker & worker=$$!; \
 	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 test: $(VENV)/.installed-dev

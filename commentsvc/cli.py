@@ -1,13 +1,14 @@
 """Command-line tools: `flask --app commentsvc <group> <command>`."""
 
 import json
+import logging
 import os
 import secrets
 from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from .errors import DomainError
 from .extensions import db
@@ -24,6 +25,23 @@ demo_cli = AppGroup("demo", help="Demo data for `make run`.")
 def register(app) -> None:
     for group in (moderators_cli, keys_cli, comments_cli, instance_cli, demo_cli):
         app.cli.add_command(group)
+    app.cli.add_command(worker_command)
+
+
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Deliver what is due now, then exit (for cron, tests).")
+@with_appcontext
+def worker_command(once: bool) -> None:
+    """Deliver the outbox (mails, webhooks) and run periodic jobs until stopped."""
+    from . import worker
+
+    if not logging.getLogger().handlers:
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+    stats = worker.run(current_app._get_current_object(), once=once, handle_signals=True)
+    if once:
+        click.echo(f"Delivered {stats.delivered}; {stats.failed_attempts} attempts failed.")
 
 
 def _fail(exc: DomainError):
@@ -139,6 +157,12 @@ def seed() -> None:
                 f"  Moderator login: {credentials['email']} / "
                 + (credentials["password"] or "(the password you set with set-password)"),
                 f"  API key:         {credentials['api_key']}",
+                "  Mail:            "
+                + (
+                    f"SMTP {current_app.config['MAIL_SERVER']}"
+                    if current_app.config["MAIL_SERVER"]
+                    else f"written to {Path(current_app.instance_path) / 'mail'}/*.eml"
+                ),
                 f"  (saved in {path})",
                 "",
             ]

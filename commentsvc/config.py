@@ -52,6 +52,34 @@ class Defaults:
     # from the database URL, so two deployments sharing a Redis never meet.
     CACHE_PREFIX = ""
 
+    # Notifications (the outbox and its worker). Mail settings are Flask-Mail's names;
+    # with no MAIL_SERVER, mails are written as .eml files under instance/mail/.
+    SITE_NAME = None  # in mail subjects; PUBLIC_URL's host when unset
+    MAIL_SERVER = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_DEFAULT_SENDER = None
+    MAIL_TIMEOUT = 30
+    # Tell a commenter when a moderator approves their held comment.
+    MAIL_AUTHOR_ON_APPROVAL = False
+    # How long the approve/spam/reject links in moderators' mails work.
+    MODERATION_LINK_DAYS = 7
+    DIGEST_HOUR = 7  # UTC hour of the daily digest for moderators who chose it
+    OUTBOX_MAX_ATTEMPTS = 12
+    OUTBOX_RETRY_BASE_SECONDS = 30
+    OUTBOX_RETRY_MAX_SECONDS = 6 * 3600
+    # A claimed row is redelivered after this long if its worker died mid-delivery.
+    OUTBOX_LEASE_SECONDS = 300
+    OUTBOX_KEEP_DAYS = 30
+    WORKER_POLL_SECONDS = 5
+    WORKER_BATCH = 20
+    WEBHOOKS_TIMEOUT = 10
+    # Deliver to loopback and private addresses (tests and closed networks only).
+    WEBHOOKS_ALLOW_PRIVATE = False
+
 
 def load(app, test_config=None):
     """Layer the configuration: defaults, instance/config.py, COMMENTSVC_* and plain env."""

@@ -64,3 +64,23 @@ class IdempotencyKeyInUse(DomainError):
     default_message = (
         "A request with this Idempotency-Key is still being answered. Retry in a moment."
     )
+
+
+class LinkExpired(DomainError):
+    status = 410
+    code = "link_expired"
+    default_message = "This link has expired. Nothing was changed."
+
+
+class LinkInvalid(DomainError):
+    status = 400
+    code = "link_invalid"
+    default_message = "This link is not valid: it was altered or cut short. Nothing was changed."
+
+
+class LinkUsed(DomainError):
+    status = 409
+    code = "link_used"
+    default_message = (
+        "This link was used already, or the comment was decided since. Nothing was changed."
+    )

@@ -67,6 +67,14 @@ class Scope(enum.StrEnum):
     moderate = "moderate"
 
 
+class HeldMail(enum.StrEnum):
+    """What a moderator hears of held comments: a mail each, a daily digest, or nothing."""
+
+    each = "each"
+    digest = "digest"
+    none = "none"
+
+
 class Article(db.Model):
     __tablename__ = "articles"
 
@@ -143,6 +151,13 @@ class Moderator(db.Model):
     )
     is_active: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    held_mail: Mapped[HeldMail] = mapped_column(
+        Enum(HeldMail, name="held_mail", native_enum=False, create_constraint=True, length=16),
+        default=HeldMail.each,
+        server_default=HeldMail.each.value,
+    )
+    # The digest covers comments held since the last one.
+    digest_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ApiKey(db.Model):
@@ -215,3 +230,137 @@ class IdempotencyKey(db.Model):
         Index("ix_idempotency_keys_created_at", "created_at"),
         Index("ix_idempotency_keys_comment_id", "comment_id"),
     )
+
+
+# ---- notifications: the outbox, webhooks, readers' subscriptions, periodic jobs ----------
+
+
+class OutboxKind(enum.StrEnum):
+    event = "event"  # a change worth telling; the worker fans it out into the two below
+    mail = "mail"
+    webhook = "webhook"
+
+
+class OutboxState(enum.StrEnum):
+    pending = "pending"
+    sent = "sent"
+    failed = "failed"  # out of attempts: shown to admins, who may retry it
+    cancelled = "cancelled"  # nobody wants it any more (e.g. the reader unsubscribed)
+
+
+def _plain_enum(cls, name: str) -> Enum:
+    return Enum(cls, name=name, native_enum=False, create_constraint=True, length=16)
+
+
+class Webhook(db.Model):
+    __tablename__ = "webhooks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    events: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Only moderation endpoints receive the author's email, IP and User-Agent.
+    moderation: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Kept in clear: every delivery is signed with it (Standard Webhooks, whsec_...).
+    secret: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class OutboxMessage(db.Model):
+    """Something to tell, written in the same transaction as the change it tells of."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stable across attempts, so receivers can drop a repeat (webhook-id, Message-ID).
+    delivery_id: Mapped[str] = mapped_column(String(40), unique=True)
+    kind: Mapped[OutboxKind] = mapped_column(_plain_enum(OutboxKind, "outbox_kind"))
+    event: Mapped[str] = mapped_column(String(40))
+    # Where it goes: an email address (mail) or an endpoint (webhook).
+    recipient: Mapped[str | None] = mapped_column(String(254))
+    webhook_id: Mapped[int | None] = mapped_column(ForeignKey("webhooks.id", ondelete="CASCADE"))
+    comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="SET NULL"))
+    # Whose personal data the payload carries, so one address can be scrubbed.
+    author_email: Mapped[str | None] = mapped_column(String(254))
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    state: Mapped[OutboxState] = mapped_column(
+        _plain_enum(OutboxState, "outbox_state"), default=OutboxState.pending
+    )
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Claimable from then on: the retry time, or a claim's lease running out.
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    webhook: Mapped[Webhook | None] = relationship()
+    log: Mapped[list["OutboxAttempt"]] = relationship(order_by="OutboxAttempt.id", viewonly=True)
+
+    __table_args__ = (
+        Index("ix_outbox_due", "state", "next_attempt_at"),
+        Index("ix_outbox_webhook", "webhook_id", "id"),
+        Index("ix_outbox_recipient", "recipient"),
+        Index("ix_outbox_author_email", "author_email"),
+        Index("ix_outbox_comment_id", "comment_id"),
+        Index("ix_outbox_created_at", "created_at"),
+    )
+
+
+class OutboxAttempt(db.Model):
+    """One try at delivering a message: the delivery log admins read."""
+
+    __tablename__ = "outbox_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("outbox.id", ondelete="CASCADE"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # None while it runs; stays None when the worker died during it.
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ok: Mapped[bool | None] = mapped_column()
+    status_code: Mapped[int | None] = mapped_column()
+    detail: Mapped[str | None] = mapped_column(String(500))
+    worker: Mapped[str | None] = mapped_column(String(100))
+
+    __table_args__ = (Index("ix_outbox_attempts_message", "message_id", "id"),)
+
+
+class Subscription(db.Model):
+    """A reader asked to hear of replies to one of their comments."""
+
+    __tablename__ = "subscriptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    article_pk: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    comment_id: Mapped[int] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), unique=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (Index("ix_subscriptions_email", "email"),)
+
+
+class MailOptOut(db.Model):
+    """An unsubscribe, for good: one article's thread, or (no article) the whole site."""
+
+    __tablename__ = "mail_opt_outs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    article_pk: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (Index("ix_mail_opt_outs_email", "email"),)
+
+
+class ScheduledJob(db.Model):
+    """When a periodic job (the digest, pruning) runs next; workers claim it by updating it."""
+
+    __tablename__ = "scheduled_jobs"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    next_run_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(500))

@@ -66,6 +66,10 @@ class CommentIn(_BodyRule):
         error_messages={"invalid": "Enter a web address starting with http:// or https://."},
     )
     parent_id = WholeNumber(allow_none=True, load_default=None, validate=validate.Range(min=1))
+    notify_replies = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Mail the author when someone replies to this comment."},
+    )
 
     @pre_load
     def _blank_is_absent(self, data, **kwargs):

@@ -18,6 +18,24 @@ PUBLIC_COMMENT_KEYS = {
 }
 
 
+# What a webhook delivery to an endpoint that is not a moderation endpoint may carry (the
+# author's email, IP, User-Agent and the held reasons go to moderation endpoints only).
+PUBLIC_WEBHOOK_KEYS = {"type", "timestamp", "data"}
+PUBLIC_WEBHOOK_DATA_KEYS = {"comment", "from", "to", "action", "reason"}
+PUBLIC_WEBHOOK_COMMENT_KEYS = {
+    "id",
+    "article_id",
+    "parent_id",
+    "status",
+    "staff",
+    "author",
+    "body",
+    "html",
+    "created_at",
+}
+PUBLIC_WEBHOOK_AUTHOR_KEYS = {"name", "url"}
+
+
 def comment_payload(**overrides) -> dict:
     payload = {"name": "Reader", "email": EMAIL, "body": "A thoughtful comment."}
     payload.update(overrides)

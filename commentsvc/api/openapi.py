@@ -6,6 +6,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, current_app, jsonify
 
+from ..notify import payloads
 from .schemas import ErrorOut
 
 bp = Blueprint("api_docs", __name__)
@@ -76,7 +77,56 @@ def build_spec(app) -> dict:
             paths.setdefault(path, {})[method.lower()] = _operation(note, rule, view)
     for path, operations in sorted(paths.items()):
         spec.path(path=path, operations=operations)
-    return spec.to_dict()
+    webhooks = _webhooks(spec)
+    document = spec.to_dict()
+    document["webhooks"] = webhooks
+    return document
+
+
+WEBHOOK_HEADERS = {
+    "webhook-id": "The delivery's id: the same on every retry, so a repeat can be dropped.",
+    "webhook-timestamp": "When this attempt was signed, in Unix seconds.",
+    "webhook-signature": "`v1,` and the base64 HMAC-SHA256 of `{id}.{timestamp}.{body}`, "
+    "keyed with the base64-decoded part of the secret after `whsec_`.",
+}
+
+
+def _webhooks(spec: APISpec) -> dict:
+    """The `webhooks` section: what each event's delivery carries (OpenAPI 3.1)."""
+    section = {}
+    for event, description in payloads.DESCRIPTIONS.items():
+        schema = payloads.envelope_schema(event)
+        spec.components.schema(schema.__name__, schema=schema)
+        section[event] = {
+            "post": {
+                "summary": event,
+                "description": description
+                + " The author's email, IP address and User-Agent, and the held reasons, "
+                "are sent only to endpoints registered as moderation endpoints.",
+                "parameters": [
+                    {
+                        "in": "header",
+                        "name": name,
+                        "required": True,
+                        "schema": {"type": "string"},
+                        "description": text,
+                    }
+                    for name, text in WEBHOOK_HEADERS.items()
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": f"#/components/schemas/{schema.__name__}"}
+                        }
+                    },
+                },
+                "responses": {
+                    "200": {"description": "Any 2xx answer: received. Anything else is retried."}
+                },
+            }
+        }
+    return section
 
 
 def _operation(note: dict, rule, view) -> dict:

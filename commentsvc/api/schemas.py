@@ -183,3 +183,58 @@ class ErrorBody(Schema):
 
 class ErrorOut(Schema):
     error = fields.Nested(ErrorBody)
+
+
+# ---- webhooks ---------------------------------------------------------------
+
+WEBHOOK_EVENTS = ["comment.created", "comment.moderated", "comment.edited", "comment.erased"]
+
+
+class WebhookIn(Schema):
+    url = Trimmed(
+        required=True,
+        validate=validate.Length(max=2000),
+        metadata={"format": "uri", "description": "Where deliveries are POSTed (http or https)."},
+    )
+    events = fields.List(
+        Text(validate=validate.OneOf(WEBHOOK_EVENTS)),
+        required=True,
+        validate=validate.Length(min=1, error="Choose at least one event."),
+    )
+    moderation = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Include the author's email, IP and User-Agent."},
+    )
+    description = Trimmed(load_default=None, allow_none=True, validate=validate.Length(max=200))
+
+
+class WebhookUpdateIn(Schema):
+    """Only the fields sent are changed."""
+
+    url = Trimmed(validate=validate.Length(max=2000), metadata={"format": "uri"})
+    events = fields.List(
+        Text(validate=validate.OneOf(WEBHOOK_EVENTS)),
+        validate=validate.Length(min=1, error="Choose at least one event."),
+    )
+    moderation = fields.Boolean()
+    description = Trimmed(allow_none=True, validate=validate.Length(max=200))
+
+
+class WebhookOut(Schema):
+    id = fields.Integer()
+    url = fields.String()
+    events = fields.List(fields.String())
+    moderation = fields.Boolean()
+    description = fields.String(allow_none=True)
+    created_at = fields.DateTime(format="iso")
+    updated_at = fields.DateTime(format="iso")
+
+
+class WebhookCreatedOut(WebhookOut):
+    secret = fields.String(
+        metadata={"description": "The signing secret (whsec_...): shown this once only."}
+    )
+
+
+class WebhooksOut(Schema):
+    webhooks = fields.List(fields.Nested(WebhookOut))

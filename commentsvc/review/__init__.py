@@ -12,7 +12,9 @@ from . import (  # noqa: E402, F401
     comments,
     errors,
     headers,
+    notifications,
     pages,
     queue,
     signin,
+    webhooks,
 )

@@ -12,7 +12,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre
 
 from .. import threads
 from ..fields import ARTICLE_ID, Cursor, Email, Name, Text, Trimmed
-from ..models import Role, Scope
+from ..models import HeldMail, Role, Scope
 from ..services.overview import EVENT_ACTIONS
 from ..status import ACTIONS, Status
 
@@ -200,6 +200,17 @@ class SetPasswordForm(_Form):
         if data["password"] != data["confirm"]:
             raise ValidationError({"confirm": ["The two passwords differ."]})
         return data
+
+
+class ProfileForm(_Form):
+    held_mail = fields.Enum(HeldMail, required=True)
+
+
+class WebhookForm(_Form):
+    url = Trimmed(required=True, error_messages={"required": "Enter the endpoint's address."})
+    events = fields.List(Text(), load_default=[])
+    moderation = Checkbox(load_default=False)
+    description = Trimmed(load_default=None, validate=validate.Length(max=200))
 
 
 STATUS_LABELS = {

@@ -11,7 +11,7 @@ from .. import sanitize
 from ..errors import InvalidTransition, NotFound
 from ..models import Article, Comment, ModerationEvent, utcnow
 from ..status import ACTIONS, Status, can_transition
-from . import Actor, articles, begin_write, idempotency, paging
+from . import Actor, articles, begin_write, idempotency, outbox, paging
 
 
 def get_comment(session, comment_id: int) -> Comment:
@@ -111,7 +111,10 @@ def moderate(
     batch_id = batch_id or new_batch_id()
     for comment in found.values():
         session.add(event(comment, action, actor, target, reason, batch_id))
-        comment.status = target
+        before, comment.status = comment.status, target
+        outbox.enqueue(
+            session, "comment.moderated", comment, from_status=before, action=action, reason=reason
+        )
     articles.bump_versions(session, {c.article_pk for c in found.values()})
     session.commit()
     return [found[i] for i in ids]
@@ -152,7 +155,10 @@ def undo(session, batch_id: str, actor: Actor) -> list[Comment]:
         comment = comments[decided.comment_id]
         reason = f"Undo of {decided.action}"
         session.add(event(comment, "undo", actor, decided.from_status, reason, undo_batch))
-        comment.status = decided.from_status
+        before, comment.status = comment.status, decided.from_status
+        outbox.enqueue(
+            session, "comment.moderated", comment, from_status=before, action="undo", reason=reason
+        )
     articles.bump_versions(session, {c.article_pk for c in comments.values()})
     session.commit()
     return [comments[e.comment_id] for e in events]
@@ -180,6 +186,7 @@ def edit_comment(
     comment.html = sanitize.render(body)
     comment.sanitizer_version = sanitize.SANITIZER_VERSION
     articles.bump_versions(session, {comment.article_pk})
+    outbox.enqueue(session, "comment.edited", comment)
     session.commit()
     return comment
 
@@ -208,6 +215,7 @@ def erase_comment(session, comment_id: int, actor: Actor) -> None:
     comment.held_reasons = []
     comment.erased_at = utcnow()
     articles.bump_versions(session, {comment.article_pk})
+    outbox.enqueue(session, "comment.erased", comment)
     session.commit()
 
 

@@ -10,7 +10,7 @@ from werkzeug.security import check_password_hash
 from ..errors import NotFound, ValidationFailed
 from ..models import Comment, Moderator, Role
 from ..status import Status
-from . import Actor, accounts, articles, begin_write, comments, moderation
+from . import Actor, accounts, articles, begin_write, comments, moderation, outbox
 
 # A set-password link works once (its signature covers the password hash it replaces)
 # and for this long.
@@ -65,6 +65,9 @@ def reply_as_moderator(
             moderation.event(parent, "approve", actor, Status.approved, "Replied to", batch_id)
         )
         parent.status = Status.approved
+        outbox.enqueue(
+            session, "comment.moderated", parent, from_status=Status.pending, action="approve"
+        )
     reply = comments.add(
         session,
         article_pk=parent.article_pk,
@@ -80,6 +83,7 @@ def reply_as_moderator(
     comments.record(
         session, reply, "reply", actor=actor, details={"parent_id": parent.id}, batch_id=batch_id
     )
+    outbox.enqueue(session, "comment.created", reply)
     articles.bump_versions(session, {parent.article_pk})
     session.commit()
     return reply

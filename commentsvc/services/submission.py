@@ -8,7 +8,7 @@ from ..errors import DomainError, ValidationFailed
 from ..models import Article, Comment
 from ..status import Status
 from ..threads import MAX_ID
-from . import Client, articles, begin_write, comments, idempotency
+from . import Client, articles, begin_write, comments, idempotency, notifications, outbox
 
 
 def submit_comment(
@@ -21,7 +21,8 @@ def submit_comment(
 ) -> Comment:
     """Store a new comment with the status the policy gives it.
 
-    `data` is what the submission schema loaded: name, email, url, body, parent_id.
+    `data` is what the submission schema loaded: name, email, url, body, parent_id,
+    and notify_replies (the author wants mail when someone replies).
     With `once`, its key is stored with the comment; a refusal leaves neither.
     :raise idempotency.Replay: `once` was already answered (nothing new is stored).
     :raise IdempotencyKeyReused: `once`'s key was used for a different request.
@@ -75,6 +76,9 @@ def submit_comment(
         )
     if verdict.status is Status.approved:
         articles.bump_versions(session, {article.id})
+    if data.get("notify_replies"):
+        notifications.subscribe(session, comment)
+    outbox.enqueue(session, "comment.created", comment)
     if claimed is not None:
         idempotency.complete(session, claimed, once, comment)
     session.commit()

@@ -213,6 +213,7 @@
         h("a", { href: "#respond", role: "button", onclick: (e) => { e.preventDefault(); this.reply(null); } }, "Cancel reply"));
       this.message = h("p", { class: "notice", role: "status", "aria-live": "polite", hidden: true });
       this.save = h("input", { type: "checkbox", id: "f-save" });
+      this.notify = h("input", { type: "checkbox", id: "f-notify", name: "notify_replies" });
       this.button = h("button", { type: "submit", class: "submit" }, "Post Comment");
       const saveP = h("p", { class: "comment-form-cookies-consent", hidden: !storage }, this.save,
         " ", h("label", { for: "f-save" }, "Save my name, email, and website in this browser for the next time I comment."));
@@ -222,6 +223,7 @@
         field("name", "Name", h("input", { type: "text", autocomplete: "name", required: true }), true),
         field("email", "Email", h("input", { type: "email", autocomplete: "email", required: true }), true),
         field("url", "Website", h("input", { type: "url", autocomplete: "url" }), false),
+        h("p", { class: "comment-form-subscriptions" }, this.notify, " ", h("label", { for: "f-notify" }, "Notify me of follow-up comments by email.")),
         saveP,
         h("p", { class: "form-submit" }, this.button));
       const saved = recall(AUTHOR_KEY, null);
@@ -385,7 +387,7 @@
       this.showErrors(errors);
       if (Object.keys(errors).length) return this.say("error", MSG.invalid);
       this.say(null);
-      const payload = { ...values };
+      const payload = { ...values, notify_replies: this.notify.checked };
       if (this.replyTo) payload.parent_id = this.replyTo.id;
       this.busy = this.button.disabled = true;
       try {
@@ -437,6 +439,7 @@
       for (const name of ["name", "email", "url"]) author[name] = this.fields[name].control.value.trim();
       keep(AUTHOR_KEY, this.save.checked ? author : null);
       this.fields.body.control.value = "";
+      this.notify.checked = false;
       this.replyTo = null;
       const comment = status === 201 ? body : body && body.comment;
       if (comment && status === 202) {

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("widget", __name__)
 
-from . import assets, demo, views  # noqa: E402, F401  (routes register on import)
+from . import assets, demo, unsubscribe, views  # noqa: E402, F401  (routes register on import)

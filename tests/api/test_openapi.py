@@ -94,7 +94,7 @@ def test_moderation_operations_declare_bearer_security_and_public_ones_do_not(ap
 
 
 def test_operations_declared_secure_are_the_ones_that_refuse_anonymous_callers(app, spec, client):
-    samples = {"comment_id": "1", "article_id": "pk-openapi-check"}
+    samples = {"comment_id": "1", "article_id": "pk-openapi-check", "webhook_id": "1"}
     for endpoint, path, method in api_operations(app):
         url = re.sub(r"{(\w+)}", lambda m: samples[m.group(1)], path)
         response = client.open(url, method=method.upper(), json={})

@@ -49,6 +49,8 @@ class LiveServer:
     moderator_email: str
     admin_email: str
     password: str
+    env: dict  # the served app's environment: run its CLI (the worker) with it
+    instance_path: Path
 
     def api(self, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
         """Call the JSON API with the moderate key, as another service would."""
@@ -96,10 +98,11 @@ def live_server(request, tmp_path_factory):
             for key, value in os.environ.items()
             if not key.startswith("COMMENTSVC_") and key not in ("DATABASE_URL", "REDIS_URL")
         }
+        instance_path = tmp_path_factory.mktemp("live-instance")
         env.update(
             DATABASE_URL=database_url,
             SECRET_KEY="browser-tests-secret",
-            COMMENTSVC_INSTANCE_PATH=str(tmp_path_factory.mktemp("live-instance")),
+            COMMENTSVC_INSTANCE_PATH=str(instance_path),
             COMMENTSVC_ALLOWED_ORIGINS=json.dumps([host_url]),
             COMMENTSVC_SUBMIT_RATE_LIMIT="1000 per minute",
             COMMENTSVC_SECURE_COOKIES="false",
@@ -161,6 +164,8 @@ def live_server(request, tmp_path_factory):
                 moderator_email="mod@example.org",
                 admin_email="admin@example.org",
                 password=password,
+                env=env,
+                instance_path=instance_path,
             )
         finally:
             process.terminate()

@@ -23,6 +23,8 @@ TABLES = {
     "moderation_events",
     "moderators",
 }
+TABLES |= {"outbox", "outbox_attempts", "webhooks", "subscriptions", "mail_opt_outs"}
+TABLES |= {"scheduled_jobs"}
 
 
 def script_directory(app) -> ScriptDirectory:

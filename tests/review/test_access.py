@@ -5,15 +5,17 @@ lists below, so no page can ship without its access rule being tested.
 """
 
 import pytest
+from sqlalchemy import select
 
-from commentsvc.models import Comment, Scope
-from commentsvc.services import accounts, staff
+from commentsvc.models import Comment, OutboxMessage, Scope
+from commentsvc.services import accounts, staff, webhooks
+from commentsvc.services.outbox import EVENTS
 from commentsvc.status import Status
 from tests.helpers import row_counts
 
 from .conftest import csrf_from, held, signed_in
 
-PUBLIC = {"review.login", "review.set_password"}
+PUBLIC = {"review.login", "review.set_password", "review.decide"}
 ADMIN = {
     "review.moderators",
     "review.invite",
@@ -23,6 +25,14 @@ ADMIN = {
     "review.create_api_key",
     "review.revoke_api_key",
     "review.article_update",
+    "review.webhook_list",
+    "review.webhook_create",
+    "review.webhook_detail",
+    "review.webhook_update",
+    "review.webhook_delete",
+    "review.webhook_redeliver",
+    "review.outbox_page",
+    "review.outbox_retry",
 }
 MODERATOR = {
     "review.queue",
@@ -35,6 +45,7 @@ MODERATOR = {
     "review.article_list",
     "review.activity",
     "review.logout",
+    "review.profile",
 }
 
 
@@ -54,6 +65,9 @@ def urls(app, client, db_session, moderator):
     token = staff.password_token(app.config["SECRET_KEY"], moderator)
     values = {"comment_id": comment_id, "moderator_id": moderator.id, "key_id": key.id}
     values["token"] = token
+    hook, _ = webhooks.create(db_session, "https://hooks.example/x", EVENTS, allow_private=True)
+    message = db_session.scalars(select(OutboxMessage)).first()
+    values |= {"webhook_id": hook.id, "message_id": message.id}
     with app.test_request_context():
         from flask import url_for
 
