@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
-from commentsvc.models import Article, Comment, IdempotencyKey
+from commentsvc.models import Article, Comment, IdempotencyKey, OutboxMessage
 from commentsvc.services import Client, idempotency, submission
 from tests.helpers import ARTICLE, api_error, comment_payload, row_counts
 
@@ -290,6 +290,9 @@ def test_concurrent_requests_with_one_key_store_once(app):
     finally:
         go.set()
         with app.app_context(), Session(db.engine) as session:
+            # The comment's outbox event too: other tests' workers would deliver it.
+            stored = select(Comment.id).join(Article).where(Article.article_id == article_id)
+            session.execute(delete(OutboxMessage).where(OutboxMessage.comment_id.in_(stored)))
             session.execute(delete(Article).where(Article.article_id == article_id))
             session.execute(delete(IdempotencyKey).where(IdempotencyKey.key == key))
             session.commit()

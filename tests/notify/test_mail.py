@@ -419,6 +419,6 @@ def test_a_moderator_chooses_on_their_profile_page(client, db_session, moderator
     db_session.expire_all()
     assert moderator.held_mail is HeldMail.digest
     bad = client.post("/review/profile", data={"csrf_token": token, "held_mail": "hourly"})
-    assert bad.status_code == 400
+    assert bad.status_code == 422
     db_session.expire_all()
     assert moderator.held_mail is HeldMail.digest
