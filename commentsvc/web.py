@@ -1,12 +1,15 @@
-"""What every door reads off a request the same way: the client and the settings.
+"""What every door reads off a request the same way: the client, the settings, the form token.
 
 Below the doors (the API, the review UI and the widget import it; it imports none of them).
 """
 
 from flask import current_app, request
 
+from . import checker as checkers
+from . import tokens
 from .config import Settings
-from .services import Client
+from .extensions import db
+from .services import Client, discussion
 
 
 def settings() -> Settings:
@@ -14,6 +17,31 @@ def settings() -> Settings:
     return Settings.from_config(current_app.config)
 
 
+def discussion_settings() -> Settings:
+    """The settings with what admins saved on Settings → Discussion laid over them."""
+    return discussion.effective(db.session, settings())
+
+
+def checker() -> checkers.Checker | None:
+    """The external spam checker, when the settings switch it on."""
+    return checkers.for_settings(discussion_settings())
+
+
 def client() -> Client:
     """Where this request came from, as moderators will see it."""
     return Client(remote_addr=request.remote_addr, user_agent=request.user_agent.string)
+
+
+def form_token(article_id: str) -> str:
+    """A new form token for this article: the time-trap's clock starts now."""
+    return tokens.form_token(current_app.config["SECRET_KEY"], article_id)
+
+
+def check_form_token(token: str | None, article_id: str) -> tokens.FormStamp:
+    """:raise tokens.TokenRefused: missing, forged, for another article, or too old."""
+    return tokens.check_form_token(current_app.config["SECRET_KEY"], token, article_id)
+
+
+def read_form_token(token: str | None, article_id: str) -> tokens.FormStamp:
+    """What a form token says; a bad one is a stamp with its problem, not an error."""
+    return tokens.read_form_token(current_app.config["SECRET_KEY"], token, article_id)

@@ -4,6 +4,6 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from . import cors, moderation, public  # noqa: E402, F401  (routes register on import)
+from . import cors, moderation, public, settings  # noqa: E402, F401  (routes register on import)
 
 bp.after_request(cors.apply)

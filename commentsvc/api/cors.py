@@ -27,5 +27,5 @@ def apply(response):
         response.headers["Access-Control-Allow-Headers"] = "Content-Type, If-None-Match"
         response.headers["Access-Control-Max-Age"] = "600"
     else:
-        response.headers["Access-Control-Expose-Headers"] = "ETag, Retry-After"
+        response.headers["Access-Control-Expose-Headers"] = "ETag, Retry-After, Comment-Form-Token"
     return response

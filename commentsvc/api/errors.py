@@ -51,7 +51,8 @@ def register(app) -> None:
 
     @app.errorhandler(DomainError)
     def _domain_error(exc: DomainError):
-        return error_response(exc.status, exc.code, exc.message, exc.fields)
+        headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
+        return error_response(exc.status, exc.code, exc.message, exc.fields, headers)
 
     @app.errorhandler(ValidationError)
     def _validation_error(exc: ValidationError):

@@ -15,16 +15,21 @@ ERRORS = {
     401: "No API key, or not a valid one.",
     403: "The key's scope is too narrow, or comments are closed.",
     404: "No such article or comment.",
-    409: "The comment already has that status.",
+    409: "The comment already has that status; for a submission, the same author posted "
+    "the same text on this article before (`duplicate`).",
     413: "The body is larger than the limit (64 KiB by default).",
     415: "The body is not JSON.",
     422: "A field is not valid; `fields` names each one.",
-    429: "Too many requests from this address.",
+    429: "Too many requests from this address, or the same address or email posted again "
+    "too soon (`too_fast`); `Retry-After` says when to try again.",
 }
 
 
-def doc(summary: str, *, tag: str, responses: dict, body=None, query=None, errors=()):
-    """Note how an endpoint is documented; `build_spec` reads the note."""
+def doc(summary: str, *, tag: str, responses: dict, body=None, query=None, errors=(), headers=None):
+    """Note how an endpoint is documented; `build_spec` reads the note.
+
+    `headers` names response headers (with a description) every success carries.
+    """
 
     def decorator(view):
         view.openapi = {
@@ -34,6 +39,7 @@ def doc(summary: str, *, tag: str, responses: dict, body=None, query=None, error
             "body": body,
             "query": query,
             "errors": errors,
+            "headers": headers or {},
         }
         return view
 
@@ -71,10 +77,15 @@ def _operation(note: dict, rule, view) -> dict:
     ]
     if note["query"] is not None:
         parameters.append({"in": "query", "schema": note["query"]})
+    headers = {
+        name: {"description": text, "schema": {"type": "string"}}
+        for name, text in note["headers"].items()
+    }
     responses = {
         str(status): {
             "description": description,
             **({"content": {"application/json": {"schema": schema}}} if schema else {}),
+            **({"headers": headers} if headers else {}),
         }
         for status, (schema, description) in note["responses"].items()
     }

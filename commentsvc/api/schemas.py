@@ -9,12 +9,15 @@ from ..fields import ArticleIdField, Cursor, Trimmed
 from ..schemas import (  # noqa: F401  (the shared shapes are part of the API's contract)
     AuthorOut,
     CommentIn,
+    DiscussionIn,
+    DiscussionOut,
     PublicCommentOut,
+    ReasonOut,
     SubmitOut,
     ThreadOut,
     _BodyRule,
 )
-from ..status import ACTIONS, Status
+from ..status import DECISIONS, Status
 
 # ---- requests ---------------------------------------------------------------
 
@@ -24,7 +27,14 @@ class CommentEditIn(_BodyRule):
 
 
 class ModerationIn(Schema):
-    action = fields.String(required=True, validate=validate.OneOf(list(ACTIONS)))
+    action = fields.String(
+        required=True,
+        validate=validate.OneOf(DECISIONS),
+        metadata={
+            "description": "`unspam` (not spam): back to the status the comment had before "
+            "it was marked spam, else pending; the external checker is told."
+        },
+    )
     reason = Trimmed(load_default=None, allow_none=True, validate=validate.Length(max=500))
 
 
@@ -52,6 +62,14 @@ class ArticleIn(Schema):
         allow_none=True,
         default_timezone=UTC,
         metadata={"description": "Comments close by themselves at this time (ISO 8601)."},
+    )
+    published_at = fields.AwareDateTime(
+        allow_none=True,
+        default_timezone=UTC,
+        metadata={
+            "description": 'When the site published the article (ISO 8601): "close comments '
+            'after N days" counts from it, else from the first comment.'
+        },
     )
 
 
@@ -106,7 +124,10 @@ class ModerationCommentOut(Schema):
     )
     body = fields.String()
     html = fields.String()
-    held_reasons = fields.List(fields.String())
+    held_reasons = fields.List(
+        fields.Nested(ReasonOut),
+        metadata={"description": "Why the policy held it or filed it as spam."},
+    )
     remote_addr = fields.String(allow_none=True)
     user_agent = fields.String(allow_none=True)
     created_at = fields.DateTime(format="iso")
@@ -139,7 +160,9 @@ class ActorOut(Schema):
 
 class EventOut(Schema):
     id = fields.Integer()
-    comment_id = fields.Integer()
+    comment_id = fields.Integer(
+        allow_none=True, metadata={"description": "None for a change of the settings."}
+    )
     action = fields.String()
     from_status = fields.Enum(Status, allow_none=True)
     to_status = fields.Enum(Status, allow_none=True)
@@ -166,6 +189,7 @@ class ArticleOut(Schema):
     url = fields.String(allow_none=True)
     comments_open = fields.Boolean()
     closes_at = fields.DateTime(format="iso", allow_none=True)
+    published_at = fields.DateTime(format="iso", allow_none=True)
     created_at = fields.DateTime(format="iso")
 
 

@@ -14,5 +14,7 @@ from . import (  # noqa: E402, F401
     headers,
     pages,
     queue,
+    reasons,
+    settings,
     signin,
 )

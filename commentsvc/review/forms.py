@@ -14,7 +14,7 @@ from .. import threads
 from ..fields import ARTICLE_ID, Cursor, Trimmed
 from ..models import Role, Scope
 from ..services.overview import EVENT_ACTIONS
-from ..status import ACTIONS, Status
+from ..status import DECISIONS, Status
 
 TABS = ("pending", "approved", "spam", "rejected", "all")
 PAGE_SIZE = 50
@@ -85,13 +85,14 @@ class QueueQuery(_Form):
 
 
 class ModerateForm(_Form):
-    action = fields.String(required=True, validate=validate.OneOf(list(ACTIONS)))
+    action = fields.String(required=True, validate=validate.OneOf(DECISIONS))
     reason = Trimmed(load_default=None, validate=validate.Length(max=500))
     back = fields.String(load_default=None)
 
 
 class BulkForm(_Form):
-    bulk_action = fields.String(required=True, validate=validate.OneOf(list(ACTIONS)))
+    # None: the menu still shows its neutral "Bulk actions" choice.
+    bulk_action = fields.String(load_default=None, validate=validate.OneOf(DECISIONS))
     scope = fields.String(load_default="selected", validate=validate.OneOf(["selected", "page"]))
     ids = fields.List(fields.Integer(validate=validate.Range(1, threads.MAX_ID)), load_default=[])
     page_ids = fields.List(

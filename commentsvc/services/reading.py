@@ -27,14 +27,13 @@ class ThreadState:
     key: str
 
 
-def thread_state(session, article_id: str) -> ThreadState:
+def thread_state(session, article_id: str, *, close_after_days: int = 0) -> ThreadState:
     """Load the article and its ETag key: one query, enough to answer a conditional GET."""
     article = articles.find(session, article_id)
     if article is None:
         return ThreadState(None, "new")
-    return ThreadState(
-        article, f"{article.version}:{'open' if articles.is_open(article) else 'closed'}"
-    )
+    is_open = articles.is_open(article, close_after_days)
+    return ThreadState(article, f"{article.version}:{'open' if is_open else 'closed'}")
 
 
 def thread_page(

@@ -11,13 +11,14 @@ from flask import current_app, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 from werkzeug.exceptions import NotFound as HTTPNotFound
 
-from .. import avatars, threads
-from ..errors import CommentsClosed, NotFound, ValidationFailed
+from .. import avatars, threads, web
+from ..errors import CommentsClosed, Duplicate, NotFound, TooFast, ValidationFailed
 from ..extensions import db, limiter
 from ..fields import valid_article_id
 from ..schemas import HELD_MESSAGE, CommentIn, PublicCommentOut, flatten
 from ..services import articles, moderation, reading, submission
 from ..status import Status
+from ..tokens import TokenRefused
 from ..web import client, settings
 from . import bp, present, tokens
 from .assets import versioned_url
@@ -69,18 +70,22 @@ def post(article_id: str):
 
     Answers the page again, with the reader's text kept: 400 when the form token is
     missing, forged or expired; 422 for invalid fields; 403 when comments are closed;
-    404 when the article is unknown and not created on first comment.
+    404 when the article is unknown and not created on first comment; 409 for a
+    duplicate; 429 (with Retry-After) when posting again too soon.
     """
     _check(article_id)
     form = request.form.to_dict()
     try:
-        tokens.check_form_token(form.pop("token", None), article_id)
-    except tokens.TokenRefused:
+        stamp = web.check_form_token(form.pop("token", None), article_id)
+    except TokenRefused:
         return _render(article_id, values=form, message=("error", STALE_FORM_MESSAGE), status=400)
     config = settings()
     try:
         data = CommentIn(body_max_length=config.body_max_length).load(form)
-        comment = submission.submit_comment(db.session, article_id, data, client(), config)
+        data.pop("form_token", None)
+        comment = submission.submit_comment(
+            db.session, article_id, data, client(), config, stamp=stamp
+        )
     except ValidationError as exc:
         return _render(article_id, values=form, errors=flatten(exc.messages), status=422)
     except ValidationFailed as exc:
@@ -89,6 +94,13 @@ def post(article_id: str):
         return _render(article_id, values=form, message=("error", CLOSED_MESSAGE), status=403)
     except NotFound:
         return _render(article_id, values=form, message=("error", NO_ARTICLE_MESSAGE), status=404)
+    except (Duplicate, TooFast) as exc:
+        response = _render(
+            article_id, values=form, message=("error", exc.message), status=exc.status
+        )
+        if exc.retry_after:
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     notice = tokens.notice_token(article_id, comment.id)
     target = url_for(
         ".thread",
@@ -174,9 +186,9 @@ def _own_comment(article_id: str, notice: str | None):
         return None, None
     if comment.status is Status.approved:
         return None, ("ok", PUBLISHED_MESSAGE)
-    if comment.status is Status.pending:
+    if comment.status in (Status.pending, Status.spam):
+        # Spam is shown to its author exactly as a held comment, as the API answers it.
         return PublicCommentOut().dump(comment), ("ok", HELD_MESSAGE)
-    # Rejected or spam: told apart from held by nobody, as the API does.
     return None, ("ok", HELD_MESSAGE)
 
 
@@ -198,7 +210,12 @@ def _render(article_id, *, values=None, errors=None, message=None, own=None, sta
     reply_to = _find(
         comments, _int(request.args.get("replytocom") or (values or {}).get("parent_id"))
     )
-    is_open = articles.takes_comments(page.article, auto_create=settings().articles_auto_create)
+    config = web.discussion_settings()
+    is_open = articles.takes_comments(
+        page.article,
+        auto_create=config.articles_auto_create,
+        close_after_days=config.close_after_days,
+    )
     title = request.args.get("title", "")[:300] or (page.article.title if page.article else None)
     html = render_template(
         "widget/page.html",
@@ -215,7 +232,7 @@ def _render(article_id, *, values=None, errors=None, message=None, own=None, sta
         errors=errors,
         general_errors=general,
         message=message,
-        token=tokens.form_token(article_id),
+        token=web.form_token(article_id),
         kept=_kept_args(),
         identicon=avatars.identicon_svg,
         asset=versioned_url,

@@ -14,7 +14,15 @@ from commentsvc import create_app
 from commentsvc.extensions import db
 from tests.databases import fresh_database
 
-TABLES = {"alembic_version", "api_keys", "articles", "comments", "moderation_events", "moderators"}
+TABLES = {
+    "alembic_version",
+    "api_keys",
+    "articles",
+    "comments",
+    "discussion_settings",
+    "moderation_events",
+    "moderators",
+}
 
 
 def script_directory(app) -> ScriptDirectory:

@@ -23,6 +23,8 @@ ADMIN = {
     "review.create_api_key",
     "review.revoke_api_key",
     "review.article_update",
+    "review.discussion_settings",
+    "review.save_discussion_settings",
 }
 MODERATOR = {
     "review.queue",
