@@ -4,8 +4,9 @@ import re
 
 from .base import Context, Finding, Outcome, Reason, Submission
 
-# "www." inside a URL (https://www.example.org, /www.x) is not a second link.
-_LINK = re.compile(r"(?:https?://|(?<![\w./])www\.)", re.IGNORECASE)
+# "www." inside a URL (https://www.example.org, /www.x) is not a second link. Letters
+# spelled out rather than IGNORECASE, which would also take "httpſ://" (long s) for one.
+_LINK = re.compile(r"(?:[hH][tT][tT][pP][sS]?://|(?<![\w./])[wW][wW][wW]\.)")
 
 
 def count_links(text: str) -> int:
