@@ -40,10 +40,13 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
+    from . import web
     from .extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=_bundled("migrations"), render_as_batch=True)
+    # Registered first so it runs after the limiter's header hook (Flask runs them in reverse).
+    app.after_request(web.keep_retry_after)
     limiter.init_app(app)
     login_manager.init_app(app)
     csrf.init_app(app)

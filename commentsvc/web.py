@@ -3,7 +3,7 @@
 Below the doors (the API, the review UI and the widget import it; it imports none of them).
 """
 
-from flask import current_app, request
+from flask import current_app, g, request
 
 from . import checker as checkers
 from . import tokens
@@ -45,3 +45,20 @@ def check_form_token(token: str | None, article_id: str) -> tokens.FormStamp:
 def read_form_token(token: str | None, article_id: str) -> tokens.FormStamp:
     """What a form token says; a bad one is a stamp with its problem, not an error."""
     return tokens.read_form_token(current_app.config["SECRET_KEY"], token, article_id)
+
+
+def retry_after(response, seconds: int | None):
+    """Answer with this Retry-After, and keep it past the rate limiter's own header."""
+    if seconds:
+        response.headers["Retry-After"] = str(seconds)
+        g.commentsvc_retry_after = str(seconds)
+    return response
+
+
+def keep_retry_after(response):
+    """After-request hook, run after Flask-Limiter's: it would raise Retry-After to the end
+    of its own window, but a refusal that knows when to retry (a flood) says so itself."""
+    seconds = g.pop("commentsvc_retry_after", None)
+    if seconds is not None:
+        response.headers["Retry-After"] = seconds
+    return response

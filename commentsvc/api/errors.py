@@ -7,6 +7,7 @@ from flask import current_app, jsonify, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from .. import web
 from ..errors import DomainError
 from ..schemas import flatten
 
@@ -51,8 +52,8 @@ def register(app) -> None:
 
     @app.errorhandler(DomainError)
     def _domain_error(exc: DomainError):
-        headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
-        return error_response(exc.status, exc.code, exc.message, exc.fields, headers)
+        response = error_response(exc.status, exc.code, exc.message, exc.fields)
+        return web.retry_after(response, exc.retry_after)
 
     @app.errorhandler(ValidationError)
     def _validation_error(exc: ValidationError):

@@ -5,7 +5,7 @@ import re
 from .base import Context, Finding, Outcome, Reason, Submission
 
 # "www." inside a URL (https://www.example.org, /www.x) is not a second link. Letters
-# spelled out rather than IGNORECASE, which would also take "httpſ://" (long s) for one.
+# spelled out rather than IGNORECASE, which would also take "http\u017f://" (long s).
 _LINK = re.compile(r"(?:[hH][tT][tT][pP][sS]?://|(?<![\w./])[wW][wW][wW]\.)")
 
 
