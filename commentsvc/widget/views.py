@@ -98,9 +98,7 @@ def post(article_id: str):
         response = _render(
             article_id, values=form, message=("error", exc.message), status=exc.status
         )
-        if exc.retry_after:
-            response.headers["Retry-After"] = str(exc.retry_after)
-        return response
+        return web.retry_after(response, exc.retry_after)
     notice = tokens.notice_token(article_id, comment.id)
     target = url_for(
         ".thread",
