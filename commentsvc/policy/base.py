@@ -7,6 +7,7 @@ of a `Submission` and a `Context` that the submission service gathers.
 import enum
 from dataclasses import dataclass, field
 
+from ..config import Defaults
 from ..status import Status
 
 
@@ -80,18 +81,18 @@ class CheckAnswer:
 class Context:
     """The settings in force and what the database knows about this author."""
 
-    moderation: str = "all"  # all | first | none
-    max_links: int = 2
+    moderation: str = Defaults.MODERATION  # all | first | none
+    max_links: int = Defaults.MAX_LINKS
     approved_before: int = 0  # approved comments by the same email
     moderation_words: tuple[str, ...] = ()
     disallowed_words: tuple[str, ...] = ()
-    min_form_seconds: int = 3
-    flood_seconds: int = 15
+    min_form_seconds: int = Defaults.MIN_FORM_SECONDS
+    flood_seconds: int = Defaults.FLOOD_SECONDS
     # Seconds since the same IP ("ip") or email ("email") last posted, and which it was.
     last_post_seconds: float | None = None
     last_post_by: str | None = None
     duplicate_of: int | None = None  # a comment of this email on this article, same text
-    spam_repeat: int = 3
+    spam_repeat: int = Defaults.SPAM_REPEAT
     spam_by_email: int = 0
     spam_by_ip: int = 0
     checker: CheckAnswer | None = None  # None: the external checker did not run

@@ -363,3 +363,23 @@ def test_without_a_publication_time_the_first_comment_starts_the_clock(
     assert client.get(f"/api/v1/articles/{ARTICLE}/comments").get_json()["comments_open"] is False
     put_settings(client, auth, close_after_days=0)
     assert client.get(f"/api/v1/articles/{ARTICLE}/comments").get_json()["comments_open"] is True
+
+
+# ---- the widget's form token comes with the thread ---------------------------------------
+
+
+def test_every_thread_answer_carries_a_fresh_form_token_and_cors_exposes_it(app, client):
+    thread = f"/api/v1/articles/{ARTICLE}/comments"
+    origin = {"Origin": "https://news.example"}
+
+    first = client.get(thread, headers=origin)
+    again = client.get(thread, headers={**origin, "If-None-Match": first.headers["ETag"]})
+
+    assert first.status_code == 200 and again.status_code == 304
+    secret = app.config["SECRET_KEY"]
+    for answer in (first, again):
+        stamp = tokens.check_form_token(secret, answer.headers["Comment-Form-Token"], ARTICLE)
+        assert 0 <= stamp.age < 5
+        exposed = answer.headers["Access-Control-Expose-Headers"].split(", ")
+        assert "Comment-Form-Token" in exposed
+    assert "Comment-Form-Token" not in first.get_data(as_text=True)  # not in the cached body
