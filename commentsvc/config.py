@@ -113,8 +113,9 @@ def split_list(value) -> list[str]:
 
 def word_list(value) -> tuple[str, ...]:
     """One entry a line (or a JSON list): trimmed, blank lines and repeats dropped."""
-    if isinstance(value, str):
-        value = value.splitlines()
+    if not isinstance(value, list | tuple):
+        # A string; or what from_prefixed_env made of a one-entry list like "1234".
+        value = "" if value is None else str(value).splitlines()
     entries = (" ".join(str(item).split()) for item in value or [])
     return tuple(dict.fromkeys(entry for entry in entries if entry))
 
