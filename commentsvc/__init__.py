@@ -40,13 +40,16 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
+    from . import web
     from .extensions import csrf, db, limiter, login_manager, migrate, retry_after_only_when_refused
     from .sessions import ReviewOnlySessions
 
     db.init_app(app)
     migrate.init_app(app, db, directory=_bundled("migrations"), render_as_batch=True)
     # Flask runs after-request hooks last-registered first: registered before the
-    # limiter's, this one sees the headers the limiter adds.
+    # limiter's, these see the headers the limiter adds. A refusal that knows when to
+    # retry (a flood) says so itself; any other answer but 429 and 503 loses Retry-After.
+    app.after_request(web.keep_retry_after)
     app.after_request(retry_after_only_when_refused)
     limiter.init_app(app)
     app.session_interface = ReviewOnlySessions()

@@ -3,27 +3,32 @@
 import json
 import logging
 import os
+import re
 import secrets
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
+from .config import Settings
 from .errors import DomainError
 from .extensions import db
 from .models import Role, Scope
-from .services import accounts, demo, maintenance
+from .policy import dry_run
+from .services import accounts, demo, discussion, maintenance, policy_check
 
 moderators_cli = AppGroup("moderators", help="Manage the people who moderate.")
 keys_cli = AppGroup("api-keys", help="Manage API keys for other services.")
 comments_cli = AppGroup("comments", help="Maintain stored comments.")
 instance_cli = AppGroup("instance", help="Prepare the instance folder.")
 demo_cli = AppGroup("demo", help="Demo data for `make run`.")
+policy_cli = AppGroup("policy", help="Try the submission policy on past comments.")
 
 
 def register(app) -> None:
-    for group in (moderators_cli, keys_cli, comments_cli, instance_cli, demo_cli):
+    for group in (moderators_cli, keys_cli, comments_cli, instance_cli, demo_cli, policy_cli):
         app.cli.add_command(group)
     app.cli.add_command(worker_command)
 
@@ -168,3 +173,40 @@ def seed() -> None:
             ]
         )
     )
+
+
+_SPAN = re.compile(r"(\d+)\s*([hdw])")
+_UNITS = {"h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_since(value: str, now: datetime | None = None) -> datetime:
+    """ "30d", "12h", "2w" back from now, or a date such as 2026-10-01 (UTC midnight).
+
+    :raise click.BadParameter: anything else.
+    """
+    now = now or datetime.now(UTC)
+    span = _SPAN.fullmatch(value.strip().lower())
+    if span:
+        return now - timedelta(**{_UNITS[span[2]]: int(span[1])})
+    try:
+        day = date.fromisoformat(value.strip())
+    except ValueError:
+        raise click.BadParameter("use 30d, 12h, 2w or a date like 2026-10-01") from None
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+@policy_cli.command("check")
+@click.option("--since", default="30d", show_default=True, help="30d, 12h, 2w or a date.")
+def policy_check_command(since: str) -> None:
+    """Run the settings in force over past comments; compare with what moderators decided."""
+    start = parse_since(since)
+    settings = discussion.effective(db.session, Settings.from_config(current_app.config))
+    report = policy_check.run(db.session, settings, start)
+    click.echo(
+        f"Policy check: {report.total} comments since {start:%Y-%m-%d %H:%M} UTC, "
+        f"with the settings in force (moderation: {settings.moderation}, "
+        f"link limit {settings.max_links}, {len(settings.moderation_words)} moderation and "
+        f"{len(settings.disallowed_words)} disallowed words).\n"
+        "Rows: what the policy would decide now; columns: each comment's status now.\n"
+    )
+    click.echo(dry_run.table(report))

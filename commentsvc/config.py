@@ -80,6 +80,21 @@ class Defaults:
     # Deliver to loopback and private addresses (tests and closed networks only).
     WEBHOOKS_ALLOW_PRIVATE = False
 
+    # The submission policy (README, "Moderation policy"); 0 turns a rule off.
+    FLOOD_SECONDS = 15
+    MIN_FORM_SECONDS = 3
+    SPAM_REPEAT = 3
+    CLOSE_AFTER_DAYS = 0
+    REFUSE_DUPLICATES = True
+    MODERATION_WORDS = ""  # one entry a line
+    DISALLOWED_WORDS = ""
+    # The external checker (Akismet's protocol); off until switched on with a key.
+    AKISMET = False
+    AKISMET_URL = "https://rest.akismet.com"
+    AKISMET_KEY = ""
+    AKISMET_TIMEOUT = 3.0
+    AKISMET_SITE = None  # Akismet's `blog`: the site's home page (default: PUBLIC_URL)
+
 
 def load(app, test_config=None):
     """Layer the configuration: defaults, instance/config.py, COMMENTSVC_* and plain env."""
@@ -120,6 +135,8 @@ def load(app, test_config=None):
         REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=secure,
     )
+    if not str(app.config["AKISMET_URL"]).startswith(("http://", "https://")):
+        raise RuntimeError("COMMENTSVC_AKISMET_URL must be an http:// or https:// address.")
     if app.config["MODERATION"] not in MODERATION_MODES:
         # A typo here would otherwise publish every comment unread.
         raise RuntimeError(
@@ -164,6 +181,15 @@ def split_list(value) -> list[str]:
     return [item.strip().rstrip("/") for item in value or [] if item.strip()]
 
 
+def word_list(value) -> tuple[str, ...]:
+    """One entry a line (or a JSON list): trimmed, blank lines and repeats dropped."""
+    if not isinstance(value, list | tuple):
+        # A string; or what from_prefixed_env made of a one-entry list like "1234".
+        value = "" if value is None else str(value).splitlines()
+    entries = (" ".join(str(item).split()) for item in value or [])
+    return tuple(dict.fromkeys(entry for entry in entries if entry))
+
+
 def refuse_insecure_defaults(app) -> None:
     """Stop a served app from signing anything with the published default secret.
 
@@ -186,6 +212,18 @@ class Settings:
     body_max_length: int = 10_000
     moderation: str = "all"
     max_links: int = 2
+    flood_seconds: int = Defaults.FLOOD_SECONDS
+    min_form_seconds: int = Defaults.MIN_FORM_SECONDS
+    spam_repeat: int = Defaults.SPAM_REPEAT
+    close_after_days: int = Defaults.CLOSE_AFTER_DAYS
+    refuse_duplicates: bool = Defaults.REFUSE_DUPLICATES
+    moderation_words: tuple[str, ...] = ()
+    disallowed_words: tuple[str, ...] = ()
+    checker_enabled: bool = Defaults.AKISMET
+    akismet_url: str = Defaults.AKISMET_URL
+    akismet_key: str = Defaults.AKISMET_KEY
+    akismet_timeout: float = Defaults.AKISMET_TIMEOUT
+    akismet_site: str | None = None
 
     @classmethod
     def from_config(cls, config) -> "Settings":
@@ -195,4 +233,21 @@ class Settings:
             body_max_length=int(config["BODY_MAX_LENGTH"]),
             moderation=str(config["MODERATION"]),
             max_links=int(config["MAX_LINKS"]),
+            flood_seconds=int(config["FLOOD_SECONDS"]),
+            min_form_seconds=int(config["MIN_FORM_SECONDS"]),
+            spam_repeat=int(config["SPAM_REPEAT"]),
+            close_after_days=int(config["CLOSE_AFTER_DAYS"]),
+            refuse_duplicates=bool(config["REFUSE_DUPLICATES"]),
+            moderation_words=word_list(config["MODERATION_WORDS"]),
+            disallowed_words=word_list(config["DISALLOWED_WORDS"]),
+            checker_enabled=bool(config["AKISMET"]),
+            akismet_url=str(config["AKISMET_URL"]).rstrip("/"),
+            akismet_key=str(config["AKISMET_KEY"] or ""),
+            akismet_timeout=float(config["AKISMET_TIMEOUT"]),
+            akismet_site=config["AKISMET_SITE"] or config["PUBLIC_URL"] or None,
         )
+
+    @property
+    def checker_configured(self) -> bool:
+        """Whether the external checker could run (an address and a key are set)."""
+        return bool(self.akismet_url and self.akismet_key)

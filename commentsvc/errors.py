@@ -9,6 +9,8 @@ class DomainError(Exception):
     code = "error"
     status = 400
     default_message = "The request could not be completed."
+    # Seconds after which trying again may work (429s answer it as Retry-After).
+    retry_after: int | None = None
 
     def __init__(self, message: str | None = None, *, fields: dict[str, list[str]] | None = None):
         self.message = message or self.default_message
@@ -84,3 +86,23 @@ class LinkUsed(DomainError):
     default_message = (
         "This link was used already, or the comment was decided since. Nothing was changed."
     )
+
+
+class Duplicate(DomainError):
+    status = 409
+    code = "duplicate"
+    default_message = (
+        "Duplicate comment detected; it looks as though you\u2019ve already said that!"
+    )
+
+
+class TooFast(DomainError):
+    """The same address or email posted again too soon; `retry_after` says when it may."""
+
+    status = 429
+    code = "too_fast"
+    default_message = "You are posting comments too quickly. Slow down."
+
+    def __init__(self, message: str | None = None, *, retry_after: int = 1):
+        super().__init__(message)
+        self.retry_after = max(1, int(retry_after))

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import (
     JSON,
+    CheckConstraint,
     DateTime,
     Enum,
     ForeignKey,
@@ -86,6 +87,10 @@ class Article(db.Model):
     # Comments close by themselves after this time (when set), as WordPress's
     # "close comments on articles older than N days" does.
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the site published the article (set through the API): "close comments after
+    # N days" counts from it, else from the first comment.
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_comment_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Bumped whenever the public thread may have changed; ETags key on it.
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     # Approved comments in the thread, recounted in the same UPDATE that bumps the
@@ -111,7 +116,8 @@ class Comment(db.Model):
     html: Mapped[str] = mapped_column(Text)
     sanitizer_version: Mapped[int] = mapped_column(default=1)
     status: Mapped[Status] = mapped_column(_status_enum("status"), default=Status.pending)
-    held_reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Why the policy held it or filed it as spam: [{"rule", "message", "details"}, ...].
+    held_reasons: Mapped[list[dict]] = mapped_column(JSON, default=list)
     remote_addr: Mapped[str | None] = mapped_column(String(45))
     user_agent: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -135,6 +141,8 @@ class Comment(db.Model):
         Index("ix_comments_root_id", "root_id"),
         Index("ix_comments_parent_id", "parent_id"),
         Index("ix_comments_author_email", "author_email"),
+        # Flood and repeat-offender checks look up an address's latest comments.
+        Index("ix_comments_remote_addr", "remote_addr", "created_at"),
     )
 
 
@@ -182,7 +190,9 @@ class ModerationEvent(db.Model):
     __tablename__ = "moderation_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    # None only for a change of the discussion settings (action "settings"), so the
+    # activity log holds every decision, about comments and about the rules alike.
+    comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
     # Neither actor set: the policy decided at submission.
     moderator_id: Mapped[int | None] = mapped_column(
         ForeignKey("moderators.id", ondelete="SET NULL")
@@ -205,6 +215,9 @@ class ModerationEvent(db.Model):
         Index("ix_moderation_events_comment", "comment_id", "created_at", "id"),
         Index("ix_moderation_events_created_at", "created_at"),
         Index("ix_moderation_events_batch_id", "batch_id"),
+        CheckConstraint(
+            "comment_id IS NOT NULL OR action = 'settings'", name="comment_or_settings"
+        ),
     )
 
 
@@ -364,3 +377,21 @@ class ScheduledJob(db.Model):
     last_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(String(500))
+
+
+class DiscussionSettings(db.Model):
+    """The discussion settings an admin saved; a NULL column keeps the COMMENTSVC_* default.
+
+    One row (id 1), written only through `services.discussion.save`.
+    """
+
+    __tablename__ = "discussion_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    moderation: Mapped[str | None] = mapped_column(String(16))
+    max_links: Mapped[int | None]
+    moderation_words: Mapped[list[str] | None] = mapped_column(JSON)
+    disallowed_words: Mapped[list[str] | None] = mapped_column(JSON)
+    close_after_days: Mapped[int | None]
+    checker_enabled: Mapped[bool | None]
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, onupdate=utcnow)

@@ -8,7 +8,8 @@ from flask import current_app
 from marshmallow import Schema, ValidationError, fields, pre_dump, pre_load, validate, validates
 
 from . import avatars, threads
-from .fields import Name, Trimmed, TrimmedEmail, Url, WholeNumber
+from .config import MODERATION_MODES
+from .fields import Name, Text, Trimmed, TrimmedEmail, Url, WholeNumber, WordList
 
 HELD_MESSAGE = "Your comment is awaiting moderation."
 
@@ -70,6 +71,24 @@ class CommentIn(_BodyRule):
         load_default=False,
         metadata={"description": "Mail the author when someone replies to this comment."},
     )
+    form_token = Text(
+        allow_none=True,
+        load_default=None,
+        metadata={
+            "description": "The `Comment-Form-Token` header of the thread the form was shown "
+            "with: when the form was shown. Without it (and without an API key) the comment "
+            "is held."
+        },
+    )
+    honeypot = Text(
+        data_key="subject",
+        allow_none=True,
+        load_default="",
+        metadata={
+            "description": "Leave empty. The widget's forms hide this field from people; "
+            "a comment that fills it is filed as spam."
+        },
+    )
 
     @pre_load
     def _blank_is_absent(self, data, **kwargs):
@@ -82,7 +101,71 @@ class CommentIn(_BodyRule):
         return data
 
 
+class DiscussionIn(Schema):
+    """Settings → Discussion: only the fields sent change; null returns one to its default."""
+
+    moderation = Text(
+        allow_none=True,
+        validate=validate.OneOf(MODERATION_MODES, error="Choose all, first or none."),
+        metadata={
+            "description": "all: hold every comment; first: until the email has one "
+            "approved; none: publish unless a rule holds it."
+        },
+    )
+    max_links = WholeNumber(
+        allow_none=True,
+        validate=validate.Range(0, 1000, error="Enter a number from 0 to 1000."),
+        metadata={"description": "More links than this holds a comment."},
+    )
+    moderation_words = WordList(
+        allow_none=True,
+        metadata={"description": "Held when one matches (words, phrases, IPs or CIDR ranges)."},
+    )
+    disallowed_words = WordList(
+        allow_none=True, metadata={"description": "Filed as spam when one matches."}
+    )
+    close_after_days = WholeNumber(
+        allow_none=True,
+        validate=validate.Range(0, 36500, error="Enter a number of days from 0 (never) up."),
+        metadata={"description": "Close comments this many days after publication; 0: never."},
+    )
+    checker_enabled = fields.Boolean(
+        allow_none=True, metadata={"description": "Ask the external checker (Akismet)."}
+    )
+
+
 # ---- responses --------------------------------------------------------------
+
+
+class ReasonOut(Schema):
+    """Why one rule held a comment or filed it as spam."""
+
+    rule = fields.String(
+        metadata={
+            "description": "moderation_mode, links, moderation_words, "
+            "disallowed_words, honeypot, time_trap, repeat_offender, checker"
+        }
+    )
+    message = fields.String(metadata={"description": "The reason in plain words."})
+    details = fields.Dict(
+        metadata={"description": "What the rule found; `outcome` is hold or spam."}
+    )
+
+
+class DiscussionOut(Schema):
+    moderation = fields.String()
+    max_links = fields.Integer()
+    moderation_words = fields.List(fields.String())
+    disallowed_words = fields.List(fields.String())
+    close_after_days = fields.Integer()
+    checker_enabled = fields.Boolean()
+    checker_configured = fields.Boolean(
+        metadata={"description": "Whether COMMENTSVC_AKISMET_URL and _KEY are set."}
+    )
+    saved = fields.List(
+        fields.String(),
+        metadata={"description": "Settings an admin saved; the others follow COMMENTSVC_*."},
+    )
 
 
 class AuthorOut(Schema):

@@ -21,6 +21,11 @@ ACTIONS: dict[str, Status] = {
     "pend": Status.pending,
 }
 
+# "Not spam": back to the status a comment had before it was marked spam (pending when
+# its trail does not say), so its target depends on the comment.
+NOT_SPAM = "unspam"
+DECISIONS = (*ACTIONS, NOT_SPAM)
+
 # Every status can move to every other; moving to the status a comment already
 # has is refused, so a stale screen cannot record a decision that changed nothing.
 TRANSITIONS: dict[Status, frozenset[Status]] = {

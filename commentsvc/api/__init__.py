@@ -4,6 +4,12 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from . import cors, moderation, public, webhooks  # noqa: E402, F401  (routes register on import)
+from . import (  # noqa: E402, F401  (routes register on import)
+    cors,
+    moderation,
+    public,
+    settings,
+    webhooks,
+)
 
 bp.after_request(cors.apply)

@@ -45,3 +45,20 @@ def require_key(scope: Scope):
         return wrapped
 
     return decorator
+
+
+def optional_key() -> bool:
+    """Whether the request carries a live API key (any scope); public endpoints use it.
+
+    :raise ApiError: 401 when it carries one that is not valid: a key sent by mistake
+        should fail loudly, not pass as an anonymous browser.
+    """
+    kind, _, secret = request.headers.get("Authorization", "").partition(" ")
+    if not kind:
+        return False
+    if (
+        kind.lower() != "bearer"
+        or accounts.authenticate_api_key(db.session, secret.strip()) is None
+    ):
+        raise ApiError(401, "unauthorized", "This API key is not valid or was revoked.", CHALLENGE)
+    return True

@@ -26,5 +26,7 @@ def apply(response):
         )
         response.headers["Access-Control-Max-Age"] = "600"
     else:
-        response.headers["Access-Control-Expose-Headers"] = "ETag, Retry-After, Idempotent-Replayed"
+        response.headers["Access-Control-Expose-Headers"] = (
+            "ETag, Retry-After, Idempotent-Replayed, Comment-Form-Token"
+        )
     return response

@@ -7,6 +7,7 @@ from flask import current_app, jsonify, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from .. import web
 from ..errors import DomainError
 from ..schemas import flatten
 
@@ -51,7 +52,8 @@ def register(app) -> None:
 
     @app.errorhandler(DomainError)
     def _domain_error(exc: DomainError):
-        return error_response(exc.status, exc.code, exc.message, exc.fields)
+        response = error_response(exc.status, exc.code, exc.message, exc.fields)
+        return web.retry_after(response, exc.retry_after)
 
     @app.errorhandler(ValidationError)
     def _validation_error(exc: ValidationError):

@@ -1,5 +1,6 @@
 """Endpoints for other services: the queue, decisions, edits, erasure, articles."""
 
+from .. import web
 from ..extensions import db
 from ..models import Scope
 from ..services import articles, moderation
@@ -96,7 +97,7 @@ def comment_events(comment_id: int):
 
 @bp.post(f"{COMMENT}/moderation")
 @doc(
-    "Approve, reject, mark as spam, or send back to pending",
+    "Approve, reject, mark as spam, not spam, or send back to pending",
     tag="moderation",
     body=ModerationIn,
     responses={200: (ModerationCommentOut, "The comment with its new status.")},
@@ -106,7 +107,12 @@ def comment_events(comment_id: int):
 def moderate_comment(comment_id: int):
     data = load_body(ModerationIn())
     (comment,) = moderation.moderate(
-        db.session, [comment_id], data["action"], actor(), data.get("reason")
+        db.session,
+        [comment_id],
+        data["action"],
+        actor(),
+        data.get("reason"),
+        checker=web.checker(),
     )
     return ModerationCommentOut().dump(comment)
 
@@ -123,7 +129,7 @@ def moderate_comment(comment_id: int):
 def moderate_bulk():
     data = load_body(BulkModerationIn())
     comments = moderation.moderate(
-        db.session, data["ids"], data["action"], actor(), data.get("reason")
+        db.session, data["ids"], data["action"], actor(), data.get("reason"), checker=web.checker()
     )
     return BulkOut().dump({"changed": len(comments), "comments": comments})
 

@@ -20,8 +20,9 @@ ERRORS = {
     ),
     404: "No such article or comment.",
     409: (
-        "The comment already has that status, or a request with this Idempotency-Key is "
-        "still being answered."
+        "The comment already has that status; for a submission, the same author posted the "
+        "same text on this article before (`duplicate`), or a request with this "
+        "Idempotency-Key is still being answered."
     ),
     413: "The body is larger than the limit (64 KiB by default).",
     415: "The body is not JSON.",
@@ -29,16 +30,28 @@ ERRORS = {
         "A field is not valid (`fields` names each one), or the Idempotency-Key was used "
         "for a different request."
     ),
-    429: "Too many requests from this address.",
+    429: (
+        "Too many requests from this address, or the same address or email posted again "
+        "too soon (`too_fast`); `Retry-After` says when to try again."
+    ),
 }
 
 
 def doc(
-    summary: str, *, tag: str, responses: dict, body=None, query=None, errors=(), parameters=()
+    summary: str,
+    *,
+    tag: str,
+    responses: dict,
+    body=None,
+    query=None,
+    errors=(),
+    parameters=(),
+    headers=None,
 ):
     """Note how an endpoint is documented; `build_spec` reads the note.
 
-    `parameters` are OpenAPI parameter objects beyond the path and the query (headers).
+    `parameters` are OpenAPI parameter objects beyond the path and the query (headers);
+    `headers` names response headers (with a description) every success carries.
     """
 
     def decorator(view):
@@ -50,6 +63,7 @@ def doc(
             "query": query,
             "errors": errors,
             "parameters": list(parameters),
+            "headers": headers or {},
         }
         return view
 
@@ -137,10 +151,15 @@ def _operation(note: dict, rule, view) -> dict:
     if note["query"] is not None:
         parameters.append({"in": "query", "schema": note["query"]})
     parameters.extend(note["parameters"])
+    headers = {
+        name: {"description": text, "schema": {"type": "string"}}
+        for name, text in note["headers"].items()
+    }
     responses = {
         str(status): {
             "description": description,
             **({"content": {"application/json": {"schema": schema}}} if schema else {}),
+            **({"headers": headers} if headers else {}),
         }
         for status, (schema, description) in note["responses"].items()
     }

@@ -5,13 +5,14 @@ import hashlib
 import orjson
 from flask import Response, current_app, request
 
-from .. import cache
+from .. import cache, web
 from ..extensions import db, limiter
 from ..schemas import HELD_MESSAGE
 from ..services import idempotency, reading, submission
 from ..status import Status
 from ..web import refuse_cross_site
 from . import bp
+from .auth import optional_key
 from .io import (
     IDEMPOTENCY_KEY_PATTERN,
     IDEMPOTENCY_KEY_RULE,
@@ -49,6 +50,8 @@ IDEMPOTENCY_KEY_PARAMETER = {
     ),
     "schema": {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN},
 }
+# The widget's form token comes with the thread, beside its (shared, cached) body.
+FORM_TOKEN_HEADER = "Comment-Form-Token"  # noqa: S105 - a header name
 
 
 def _submit_limit() -> str:
@@ -64,7 +67,7 @@ def _submit_limit() -> str:
         201: (PublicCommentOut, "Published at once (the policy approved it)."),
         202: (SubmitOut, "Held for moderation."),
     },
-    errors=(403, 404, 409, 429),
+    errors=(401, 403, 404, 409, 429),
     parameters=[IDEMPOTENCY_KEY_PARAMETER],
 )
 @limiter.limit(_submit_limit, methods=["POST"])
@@ -74,11 +77,16 @@ def submit_comment(article_id: str):
     key = idempotency_key()
     config = settings()
     data = load_body(CommentIn(body_max_length=config.body_max_length), allow_form=True)
+    trusted = optional_key()  # another service, with its key: no form, no time-trap
+    token = data.pop("form_token", None)
+    stamp = None if trusted else web.read_form_token(token, article_id)
     once = None
     if key is not None:
         once = idempotency.Once(key, idempotency.fingerprint("api", article_id, data), _answer)
     try:
-        comment = submission.submit_comment(db.session, article_id, data, client(), config, once)
+        comment = submission.submit_comment(
+            db.session, article_id, data, client(), config, once=once, stamp=stamp, trusted=trusted
+        )
     except idempotency.Replay as replay:
         return replay.body, replay.status, {"Idempotent-Replayed": "true"}
     return _answer(comment)
@@ -99,22 +107,26 @@ def _answer(comment) -> tuple[dict, int]:
     query=ThreadQuery,
     responses={200: (ThreadOut, "One page of top-level comments, replies nested.")},
     errors=(422,),
+    headers={FORM_TOKEN_HEADER: "A new form token (also on 304): post it back as `form_token`."},
 )
 def get_thread(article_id: str):
     check_article_id(article_id)
     args = load_args(_THREAD_QUERY)
+    config = settings()
     thread = reading.thread_for(
         db.session,
         cache.current(),
         article_id,
         reading.Page(args["order"], args["limit"], args["cursor"]),
-        auto_create=settings().articles_auto_create,
+        auto_create=config.articles_auto_create,
+        close_after_days=config.close_after_days,
         secret=current_app.config["SECRET_KEY"],
         matches=request.if_none_match.contains_weak,
     )
     response = _thread_response(thread)
     # Per-reader headers go here, on the 200 and the 304 alike: the body stays the same
     # bytes for every reader, so it can be cached.
+    response.headers[FORM_TOKEN_HEADER] = web.form_token(article_id)
     return response
 
 

@@ -9,12 +9,15 @@ from ..fields import ArticleIdField, Cursor, Text, Trimmed, Url
 from ..schemas import (  # noqa: F401  (the shared shapes are part of the API's contract)
     AuthorOut,
     CommentIn,
+    DiscussionIn,
+    DiscussionOut,
     PublicCommentOut,
+    ReasonOut,
     SubmitOut,
     ThreadOut,
     _BodyRule,
 )
-from ..status import ACTIONS, Status
+from ..status import DECISIONS, Status
 
 # ---- requests ---------------------------------------------------------------
 
@@ -26,7 +29,14 @@ class CommentEditIn(_BodyRule):
 
 
 class ModerationIn(Schema):
-    action = Text(required=True, validate=validate.OneOf(list(ACTIONS)))
+    action = Text(
+        required=True,
+        validate=validate.OneOf(DECISIONS),
+        metadata={
+            "description": "`unspam` (not spam): back to the status the comment had before "
+            "it was marked spam, else pending; the external checker is told."
+        },
+    )
     reason = Trimmed(
         load_default=None, allow_none=True, multiline=True, validate=validate.Length(max=500)
     )
@@ -56,6 +66,14 @@ class ArticleIn(Schema):
         allow_none=True,
         default_timezone=UTC,
         metadata={"description": "Comments close by themselves at this time (ISO 8601)."},
+    )
+    published_at = fields.AwareDateTime(
+        allow_none=True,
+        default_timezone=UTC,
+        metadata={
+            "description": 'When the site published the article (ISO 8601): "close comments '
+            'after N days" counts from it, else from the first comment.'
+        },
     )
 
 
@@ -110,7 +128,10 @@ class ModerationCommentOut(Schema):
     )
     body = fields.String()
     html = fields.String()
-    held_reasons = fields.List(fields.String())
+    held_reasons = fields.List(
+        fields.Nested(ReasonOut),
+        metadata={"description": "Why the policy held it or filed it as spam."},
+    )
     remote_addr = fields.String(allow_none=True)
     user_agent = fields.String(allow_none=True)
     created_at = fields.DateTime(format="iso")
@@ -143,7 +164,9 @@ class ActorOut(Schema):
 
 class EventOut(Schema):
     id = fields.Integer()
-    comment_id = fields.Integer()
+    comment_id = fields.Integer(
+        allow_none=True, metadata={"description": "None for a change of the settings."}
+    )
     action = fields.String()
     from_status = fields.Enum(Status, allow_none=True)
     to_status = fields.Enum(Status, allow_none=True)
@@ -170,6 +193,7 @@ class ArticleOut(Schema):
     url = fields.String(allow_none=True)
     comments_open = fields.Boolean()
     closes_at = fields.DateTime(format="iso", allow_none=True)
+    published_at = fields.DateTime(format="iso", allow_none=True)
     created_at = fields.DateTime(format="iso")
 
 

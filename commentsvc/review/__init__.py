@@ -15,6 +15,8 @@ from . import (  # noqa: E402, F401
     notifications,
     pages,
     queue,
+    reasons,
+    settings,
     signin,
     webhooks,
 )

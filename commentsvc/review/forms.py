@@ -14,7 +14,7 @@ from .. import threads
 from ..fields import ARTICLE_ID, Cursor, Email, Name, Text, Trimmed
 from ..models import HeldMail, Role, Scope
 from ..services.overview import EVENT_ACTIONS
-from ..status import ACTIONS, Status
+from ..status import DECISIONS, Status
 
 TABS = ("pending", "approved", "spam", "rejected", "all")
 PAGE_SIZE = 50
@@ -85,13 +85,14 @@ class QueueQuery(_Form):
 
 
 class ModerateForm(_Form):
-    action = Text(required=True, validate=validate.OneOf(list(ACTIONS)))
+    action = Text(required=True, validate=validate.OneOf(DECISIONS))
     reason = Trimmed(load_default=None, multiline=True, validate=validate.Length(max=500))
     back = Text(load_default=None)
 
 
 class BulkForm(_Form):
-    bulk_action = Text(required=True, validate=validate.OneOf(list(ACTIONS)))
+    # None: the menu still shows its neutral "Bulk actions" choice.
+    bulk_action = Text(load_default=None, validate=validate.OneOf(DECISIONS))
     scope = Text(load_default="selected", validate=validate.OneOf(["selected", "page"]))
     ids = fields.List(fields.Integer(validate=validate.Range(1, threads.MAX_ID)), load_default=[])
     page_ids = fields.List(

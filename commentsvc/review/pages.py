@@ -1,10 +1,13 @@
 """Articles (with their counts, opened and closed here) and the activity log."""
 
+from functools import partial
+
 from flask import flash, redirect, render_template, url_for
 from marshmallow import ValidationError
 
 from ..extensions import db
 from ..services import accounts, articles, overview
+from ..web import discussion_settings
 from . import bp
 from .auth import admin_only
 from .forms import PAGE_SIZE, ActivityQuery, ArticleForm, load_form, load_query
@@ -15,7 +18,8 @@ def article_list():
     return render_template(
         "review/articles.html",
         rows=overview.articles_with_counts(db.session),
-        is_open=articles.is_open,
+        # "Close comments after N days" closes articles as well as their own flag and date.
+        is_open=partial(articles.is_open, close_after_days=_close_after_days()),
     )
 
 
@@ -31,9 +35,13 @@ def article_update():
         flash({"text": "There is no such article."}, "error")
         return redirect(url_for("review.article_list"))
     article, _ = articles.upsert(db.session, data["article_id"], data["changes"])
-    state = "open" if articles.is_open(article) else "closed"
+    state = "open" if articles.is_open(article, _close_after_days()) else "closed"
     flash({"text": f"Saved: comments on {article.article_id} are {state}."}, "success")
     return redirect(url_for("review.article_list"))
+
+
+def _close_after_days() -> int:
+    return discussion_settings().close_after_days
 
 
 @bp.get("/activity")

@@ -2,17 +2,32 @@
 
 from flask import flash, redirect, render_template, request, url_for
 
+from .. import web
 from ..errors import DomainError
 from ..extensions import db
 from ..services import moderation, overview
-from ..status import ACTIONS, Status
+from ..status import Status
 from ..threads import MAX_ID
 from . import bp
 from .auth import actor, safe_back
 from .forms import PAGE_SIZE, BulkForm, ModerateForm, QueueQuery, UndoForm, load_form, load_query
 
 COMMENT = f"/comments/<int(max={MAX_ID}):comment_id>"
-DONE = {"approve": "approved", "reject": "rejected", "spam": "marked as spam", "pend": "pending"}
+DONE = {
+    "approve": "approved",
+    "reject": "rejected",
+    "spam": "marked as spam",
+    "pend": "pending",
+    "unspam": "moved out of spam",
+}
+# How the bulk confirmation names the move: "Move 3 comments to approved?"
+MOVES = {
+    "approve": "to approved",
+    "reject": "to rejected",
+    "spam": "to spam",
+    "pend": "to pending",
+    "unspam": "out of spam (back where they were)",
+}
 
 
 @bp.get("/")
@@ -58,7 +73,13 @@ def moderate_comment(comment_id: int):
     batch_id = moderation.new_batch_id()
     try:
         comments = moderation.moderate(
-            db.session, [comment_id], data["action"], actor(), data["reason"], batch_id
+            db.session,
+            [comment_id],
+            data["action"],
+            actor(),
+            data["reason"],
+            batch_id,
+            checker=web.checker(),
         )
     except DomainError as exc:
         _refused(exc)
@@ -73,6 +94,9 @@ def moderate_comment(comment_id: int):
 def bulk():
     data = load_form(BulkForm(), lists=("ids", "page_ids"))
     back = safe_back(data["back"])
+    if not data["bulk_action"]:
+        flash({"text": "Choose a bulk action first (the menu says “Bulk actions”)."}, "error")
+        return redirect(back)
     if not data["chosen"]:
         flash({"text": "Select at least one comment first."}, "error")
         return redirect(back)
@@ -81,13 +105,19 @@ def bulk():
             "review/bulk_confirm.html",
             data=data,
             back=back,
-            verb=ACTIONS[data["bulk_action"]].value,
+            move=MOVES[data["bulk_action"]],
             comments=overview.comments_by_ids(db.session, data["chosen"]),
         )
     batch_id = moderation.new_batch_id()
     try:
         comments = moderation.moderate(
-            db.session, data["chosen"], data["bulk_action"], actor(), None, batch_id
+            db.session,
+            data["chosen"],
+            data["bulk_action"],
+            actor(),
+            None,
+            batch_id,
+            checker=web.checker(),
         )
     except DomainError as exc:
         _refused(exc)

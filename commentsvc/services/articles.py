@@ -5,6 +5,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..errors import CommentsClosed, NotFound
 from ..models import Article, Comment, utcnow
+from ..policy import closing
 from ..status import Status
 from . import begin_write
 
@@ -13,7 +14,9 @@ def find(session, article_id: str) -> Article | None:
     return session.scalar(select(Article).where(Article.article_id == article_id))
 
 
-def for_submission(session, article_id: str, *, auto_create: bool) -> Article:
+def for_submission(
+    session, article_id: str, *, auto_create: bool, close_after_days: int = 0
+) -> Article:
     """Return the article a new comment goes to, creating it on first use.
 
     :raise NotFound: unknown article and auto-creation is off.
@@ -24,19 +27,29 @@ def for_submission(session, article_id: str, *, auto_create: bool) -> Article:
         if not auto_create:
             raise NotFound(f"No article with the id {article_id!r}.")
         article = _create(session, article_id)
-    if not is_open(article):
+    if not is_open(article, close_after_days):
         raise CommentsClosed()
     return article
 
 
-def takes_comments(article: Article | None, *, auto_create: bool) -> bool:
+def takes_comments(
+    article: Article | None, *, auto_create: bool, close_after_days: int = 0
+) -> bool:
     """Whether a new comment would be taken; an unknown article is open if one creates it."""
-    return is_open(article) if article is not None else auto_create
+    return is_open(article, close_after_days) if article is not None else auto_create
 
 
-def is_open(article: Article) -> bool:
-    """Whether the article takes new comments now (its flag, and its closing time)."""
-    return article.comments_open and (article.closes_at is None or article.closes_at > utcnow())
+def is_open(article: Article, close_after_days: int = 0) -> bool:
+    """Whether the article takes new comments now: its flag, its own closing time, and
+    "close comments after N days" counted from its publication (else its first comment)."""
+    closes = closing_time(article, close_after_days)
+    return article.comments_open and (closes is None or closes > utcnow())
+
+
+def closing_time(article: Article, close_after_days: int = 0):
+    """When the article stops taking comments by itself, if it does."""
+    published = article.published_at or article.first_comment_at
+    return closing.closes_at(article.closes_at, published, close_after_days)
 
 
 def _create(session, article_id: str) -> Article:
@@ -57,7 +70,7 @@ def upsert(session, article_id: str, changes: dict) -> tuple[Article, bool]:
     created = article is None
     if created:
         article = _create(session, article_id)
-    for name in ("title", "url", "comments_open", "closes_at"):
+    for name in ("title", "url", "comments_open", "closes_at", "published_at"):
         if name in changes:
             setattr(article, name, changes[name])
     session.flush()

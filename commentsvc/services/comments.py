@@ -7,8 +7,10 @@ unit of work (nothing commits in this module).
 
 from datetime import datetime
 
+from sqlalchemy import or_, update
+
 from .. import sanitize
-from ..models import Comment, ModerationEvent
+from ..models import Article, Comment, ModerationEvent
 from ..status import Status
 from . import Actor, Client
 
@@ -53,7 +55,21 @@ def add(
         comment.created_at = comment.updated_at = created_at
     session.add(comment)
     session.flush()
+    _note_first_comment(session, article_pk, comment.created_at)
     return comment
+
+
+def _note_first_comment(session, article_pk: int, created_at: datetime) -> None:
+    # "Close comments after N days" counts from here when the site gave no publication time.
+    session.execute(
+        update(Article)
+        .where(
+            Article.id == article_pk,
+            or_(Article.first_comment_at.is_(None), Article.first_comment_at > created_at),
+        )
+        .values(first_comment_at=created_at)
+        .execution_options(synchronize_session="fetch")
+    )
 
 
 def record(

@@ -1,5 +1,7 @@
 """Moderators' work: the queue, decisions, edits and erasure, each leaving a trail."""
 
+import logging
+import time
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
@@ -7,11 +9,14 @@ from datetime import datetime
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import joinedload
 
+from .. import checker as checkers
 from .. import sanitize
 from ..errors import InvalidTransition, NotFound
 from ..models import Article, Comment, ModerationEvent, utcnow
-from ..status import ACTIONS, Status, can_transition
+from ..status import ACTIONS, DECISIONS, NOT_SPAM, Status, can_transition
 from . import Actor, articles, begin_write, idempotency, outbox, paging
+
+log = logging.getLogger(__name__)
 
 
 def get_comment(session, comment_id: int) -> Comment:
@@ -76,17 +81,43 @@ def moderate(
     actor: Actor,
     reason: str | None = None,
     batch_id: str | None = None,
+    *,
+    checker: checkers.Checker | None = None,
 ) -> list[Comment]:
     """Move every listed comment to the action's status, or none of them.
 
-    The events share `batch_id` (made here unless given), so `undo` can revert
-    the decision as a whole.
+    `action` is one of DECISIONS; "unspam" moves each spam comment back to the status
+    it had before it was marked spam (pending when the trail does not say). The events
+    share `batch_id` (made here unless given), so `undo` can revert the decision as a
+    whole. After the commit, spam and not-spam decisions are told to `checker`.
     :raise NotFound: an id names no comment (or an erased one).
-    :raise InvalidTransition: a comment already has that status.
+    :raise InvalidTransition: a comment already has that status (for "unspam": is not spam).
     """
     begin_write(session)
-    target = ACTIONS[action]
     ids = list(dict.fromkeys(comment_ids))
+    found = _locked(session, ids)
+    targets = _targets(session, found, action)
+    before = {c.id: c.status for c in found.values()}
+    batch_id = batch_id or new_batch_id()
+    for comment in found.values():
+        session.add(event(comment, action, actor, targets[comment.id], reason, batch_id))
+        comment.status = targets[comment.id]
+        outbox.enqueue(
+            session,
+            "comment.moderated",
+            comment,
+            from_status=before[comment.id],
+            action=action,
+            reason=reason,
+        )
+    articles.bump_versions(session, {c.article_pk for c in found.values()})
+    session.commit()
+    decided = [found[i] for i in ids]
+    tell_checker(checker, decided, before)
+    return decided
+
+
+def _locked(session, ids: list[int]) -> dict[int, Comment]:
     # Lock the rows (PostgreSQL) so two moderators cannot record the same move twice.
     found = {
         c.id: c
@@ -102,22 +133,89 @@ def moderate(
             f"No comment with id {', '.join(map(str, missing))}.",
             fields={"ids": [f"No comment with id {i}." for i in missing]},
         )
+    return found
+
+
+def _targets(session, found: dict[int, Comment], action: str) -> dict[int, Status]:
+    """Where each comment goes. :raise InvalidTransition: one cannot go there."""
+    if action == NOT_SPAM:
+        stuck = [c for c in found.values() if c.status is not Status.spam]
+        if stuck:
+            raise InvalidTransition(
+                f"{len(stuck)} comment(s) are not spam; nothing was changed.",
+                fields={"ids": [f"Comment {c.id} is not spam." for c in stuck]},
+            )
+        return before_spam(session, list(found))
+    target = ACTIONS[action]
     stuck = [c for c in found.values() if not can_transition(c.status, target)]
     if stuck:
         raise InvalidTransition(
             f"{len(stuck)} comment(s) are already {target.value}; nothing was changed.",
             fields={"ids": [f"Comment {c.id} is already {target.value}." for c in stuck]},
         )
-    batch_id = batch_id or new_batch_id()
-    for comment in found.values():
-        session.add(event(comment, action, actor, target, reason, batch_id))
-        before, comment.status = comment.status, target
-        outbox.enqueue(
-            session, "comment.moderated", comment, from_status=before, action=action, reason=reason
+    return dict.fromkeys(found, target)
+
+
+def before_spam(session, comment_ids: list[int]) -> dict[int, Status]:
+    """The status each comment had before it was last marked spam; pending when unknown."""
+    moves = session.execute(
+        select(ModerationEvent.comment_id, ModerationEvent.from_status)
+        .where(
+            ModerationEvent.comment_id.in_(comment_ids),
+            ModerationEvent.to_status == Status.spam,
         )
-    articles.bump_versions(session, {c.article_pk for c in found.values()})
-    session.commit()
-    return [found[i] for i in ids]
+        .order_by(ModerationEvent.id)
+    ).all()
+    earlier = {comment_id: status for comment_id, status in moves}  # the last move wins
+    return {
+        i: s if (s := earlier.get(i)) not in (None, Status.spam) else Status.pending
+        for i in comment_ids
+    }
+
+
+# Reporting a large bulk decision must not keep the moderator waiting for minutes.
+REPORT_BUDGET_SECONDS = 10
+
+
+def tell_checker(checker, comments: list[Comment], before: dict[int, Status]) -> None:
+    """Tell the external checker what moderators decided: spam, or not spam after all.
+
+    Best effort, after the commit, each call with the checker's timeout and the whole
+    within REPORT_BUDGET_SECONDS; a failure is logged and changes nothing.
+    """
+    if checker is None:
+        return
+    started = time.monotonic()
+    for n, comment in enumerate(comments):
+        was, now = before[comment.id], comment.status
+        kind = "spam" if now is Status.spam else "ham" if was is Status.spam else None
+        if kind is None or now is Status.rejected:
+            continue
+        if time.monotonic() - started > REPORT_BUDGET_SECONDS:
+            log.warning(
+                "%s: %d decisions left untold (time budget spent)", checker.name, len(comments) - n
+            )
+            return
+        try:
+            checker.report(kind, _message(comment))
+            log.info("%s: reported comment %s as %s", checker.name, comment.id, kind)
+        except checkers.CheckerError as exc:
+            log.warning(
+                "%s: could not report comment %s as %s: %s", checker.name, comment.id, kind, exc
+            )
+
+
+def _message(comment: Comment) -> checkers.Message:
+    return checkers.Message.of(
+        ip=comment.remote_addr,
+        user_agent=comment.user_agent,
+        name=comment.author_name,
+        email=comment.author_email,
+        url=comment.author_url,
+        body=comment.body,
+        permalink=comment.article.url,
+        when=comment.created_at,
+    )
 
 
 def undo(session, batch_id: str, actor: Actor) -> list[Comment]:
@@ -129,7 +227,7 @@ def undo(session, batch_id: str, actor: Actor) -> list[Comment]:
     begin_write(session)
     events = session.scalars(
         select(ModerationEvent)
-        .where(ModerationEvent.batch_id == batch_id, ModerationEvent.action.in_(list(ACTIONS)))
+        .where(ModerationEvent.batch_id == batch_id, ModerationEvent.action.in_(DECISIONS))
         .order_by(ModerationEvent.id)
     ).all()
     if not events:

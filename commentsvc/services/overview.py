@@ -13,7 +13,19 @@ from ..status import Status
 from .moderation import queue_filters
 
 # The actions the audit log can hold, for its filter.
-EVENT_ACTIONS = ("approve", "reject", "spam", "pend", "undo", "edit", "erase", "reply", "policy")
+EVENT_ACTIONS = (
+    "approve",
+    "reject",
+    "spam",
+    "unspam",
+    "pend",
+    "undo",
+    "edit",
+    "erase",
+    "reply",
+    "policy",
+    "settings",
+)
 
 
 def comments_by_ids(session, ids: Iterable[int]) -> list[Comment]:

@@ -19,9 +19,10 @@ from sqlalchemy.orm import aliased
 
 from .. import avatars, threads
 from ..cache import Cache
-from ..models import Article, Comment, utcnow
+from ..models import Article, Comment, DiscussionSettings, utcnow
+from ..policy import closing
 from ..status import Status
-from . import paging
+from . import discussion, paging
 
 # Part of every thread ETag and cache key: bump it when the thread's JSON shape changes,
 # so clients and caches holding an old representation are not answered with it.
@@ -29,14 +30,24 @@ THREAD_FORMAT = 2
 GZIP_LEVEL = 1  # a 70 KB thread compresses ~5x at level 1 in a third of level 6's time
 
 _articles = Article.__table__
+# "Close comments after N days", when an admin saved it, rides along in the same statement
+# (a primary-key read of the one settings row), so a conditional request stays one query.
+_SAVED_CLOSE_AFTER_DAYS = (
+    select(DiscussionSettings.close_after_days)
+    .where(DiscussionSettings.id == discussion.ROW_ID)
+    .scalar_subquery()
+)
 _STATE = select(
     _articles.c.id,
     _articles.c.version,
     _articles.c.title,
     _articles.c.comments_open,
     _articles.c.closes_at,
+    _articles.c.published_at,
+    _articles.c.first_comment_at,
     _articles.c.approved_count,
     _articles.c.created_at,
+    _SAVED_CLOSE_AFTER_DAYS.label("saved_close_after_days"),
 ).where(_articles.c.article_id == bindparam("article_id"))
 
 # Only what the public shape shows, and what decides whether it is shown.
@@ -92,21 +103,24 @@ def thread_for(
     *,
     auto_create: bool,
     secret: str,
+    close_after_days: int = 0,
     matches: Callable[[str], bool] = lambda etag: False,
 ) -> Thread:
     """Answer one page of a thread: not modified when `matches` its ETag, else its bytes.
 
     `auto_create` says whether an unknown article takes comments (its first creates it);
-    `secret` keys the avatar tokens.
+    `close_after_days` is the configured default, which a saved discussion setting
+    overrides; `secret` keys the avatar tokens.
     """
     state = _state(session, article_id)
-    etag = _etag(article_id, state, page, auto_create)
+    is_open = _is_open(state, auto_create, close_after_days)
+    etag = _etag(article_id, state, page, is_open)
     if matches(etag):
         return Thread(etag, not_modified=True)
     gzipped = cache.get(etag)
     if gzipped is not None:
         return Thread(etag, gzipped=gzipped)
-    plain = _render(session, article_id, state, page, auto_create, secret)
+    plain = _render(session, article_id, state, page, is_open, secret)
     gzipped = _gzip(plain)
     # Cache it only if nothing changed while reading (each statement may see a newer
     # snapshot on PostgreSQL): a key must always name exactly one body.
@@ -132,29 +146,33 @@ def _state(session, article_id: str):
     return session.connection().execute(_STATE, {"article_id": article_id}).first()
 
 
-def _is_open(state, auto_create: bool) -> bool:
+def _is_open(state, auto_create: bool, close_after_days: int) -> bool:
     if state is None:
         return auto_create  # the first comment would create the article
-    return state.comments_open and (state.closes_at is None or state.closes_at > utcnow())
+    if state.saved_close_after_days is not None:
+        close_after_days = state.saved_close_after_days
+    published = state.published_at or state.first_comment_at
+    closes = closing.closes_at(state.closes_at, published, close_after_days)
+    return state.comments_open and (closes is None or closes > utcnow())
 
 
-def _etag(article_id: str, state, page: Page, auto_create: bool) -> str:
+def _etag(article_id: str, state, page: Page, is_open: bool) -> str:
     # Whether comments are open changes by itself when a closing time passes, so it is
     # part of the key beside the version. The row's creation time tells apart an article
     # deleted and made again (or a database restored) from the one that had this version.
     version = f"{state.created_at.timestamp()}:{state.version}" if state is not None else "0"
-    opened = "open" if _is_open(state, auto_create) else "closed"
+    opened = "open" if is_open else "closed"
     key = f"{THREAD_FORMAT}|{article_id}|{version}|{opened}|{page.key()}"
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
-def _render(session, article_id: str, state, page: Page, auto_create: bool, secret: str):
+def _render(session, article_id: str, state, page: Page, is_open: bool, secret: str):
     nodes, next_cursor = _page_nodes(session, state.id, page) if state else ([], None)
     avatar = functools.partial(_avatar, secret=secret)
     thread = {
         "article_id": article_id,
         "title": state.title if state else None,
-        "comments_open": _is_open(state, auto_create),
+        "comments_open": is_open,
         "count": state.approved_count if state else 0,
         "comments": threads.public_comments(nodes, avatar),
         "next_cursor": next_cursor,

@@ -1,14 +1,38 @@
-"""A reader's new comment: checked, judged by the policy, sanitised, stored."""
+"""A reader's new comment: checked, judged by the policy, sanitised, stored.
 
-from sqlalchemy import func, select
+The order matters. The external checker (network I/O) is asked first, outside any
+transaction, so a slow checker never holds SQLite's write lock or an open PostgreSQL
+transaction. Then the write begins, and what the flood and duplicate rules read is read
+under a lock, so two instances cannot both let the same thing through: on SQLite,
+BEGIN IMMEDIATE (`begin_write`) admits one writer at a time; on PostgreSQL, a
+transaction-scoped advisory lock per email and per IP serialises submissions by the
+same author (other authors go on in parallel). A refusal rolls everything back.
+"""
 
+import hashlib
+from datetime import datetime
+
+from sqlalchemy import func, select, text
+
+from .. import checker as checkers
 from .. import policy
 from ..config import Settings
-from ..errors import DomainError, ValidationFailed
-from ..models import Article, Comment
+from ..errors import DomainError, Duplicate, TooFast, ValidationFailed
+from ..models import Article, Comment, utcnow
+from ..policy import history
 from ..status import Status
 from ..threads import MAX_ID
-from . import Client, articles, begin_write, comments, idempotency, notifications, outbox
+from ..tokens import FormStamp
+from . import (
+    Client,
+    articles,
+    begin_write,
+    comments,
+    discussion,
+    idempotency,
+    notifications,
+    outbox,
+)
 
 
 def submit_comment(
@@ -17,13 +41,18 @@ def submit_comment(
     data: dict,
     client: Client,
     settings: Settings,
+    *,
     once: idempotency.Once | None = None,
+    stamp: FormStamp | None = None,
+    trusted: bool = False,
 ) -> Comment:
     """Store a new comment with the status the policy gives it.
 
-    `data` is what the submission schema loaded: name, email, url, body, parent_id,
-    and notify_replies (the author wants mail when someone replies).
-    With `once`, its key is stored with the comment; a refusal leaves neither.
+    `data` is what the submission schema loaded: name, email, url, body, parent_id, the
+    honeypot, and notify_replies (the author wants mail when someone replies). With
+    `once`, its key is stored with the comment; a refusal leaves neither. `stamp` is
+    what the form token said (None: no token was sent); `trusted` means the request
+    carried a valid API key (no form, no time-trap).
     :raise idempotency.Replay: `once` was already answered (nothing new is stored).
     :raise IdempotencyKeyReused: `once`'s key was used for a different request.
     :raise IdempotencyKeyInUse: a request with `once`'s key is still being answered.
@@ -31,28 +60,30 @@ def submit_comment(
     :raise CommentsClosed: the article takes no more comments.
     :raise ValidationFailed: the parent is not a visible comment of this article,
         or the reply would nest deeper than the thread allows.
+    :raise Duplicate: the same email said the same thing on this article before.
+    :raise TooFast: the same IP or email posted less than the flood interval ago.
     """
+    settings = discussion.effective(session, settings)
+    submission = _submission(data, client, stamp, trusted)
+    answer = _ask_checker(session, article_id, submission, settings)
     begin_write(session)
     claimed = idempotency.claim(session, once) if once else None
     try:
         article = articles.for_submission(
-            session, article_id, auto_create=settings.articles_auto_create
+            session,
+            article_id,
+            auto_create=settings.articles_auto_create,
+            close_after_days=settings.close_after_days,
         )
         parent = _parent(session, article, data.get("parent_id"), settings.thread_depth)
+        _lock_author(session, submission)
+        context = _context(session, article, submission, settings, answer)
+        verdict = policy.evaluate(submission, context)
+        if verdict.refusal is not None:
+            raise _refusal(verdict.refusal)
     except DomainError:
-        session.rollback()  # a refused comment leaves no article behind
+        session.rollback()  # a refused comment leaves nothing behind, not even its article
         raise
-    verdict = policy.evaluate(
-        policy.Submission(data["name"], data["email"], data.get("url"), data["body"]),
-        policy.Context(
-            moderation=settings.moderation,
-            max_links=settings.max_links,
-            # Only the "first" mode asks; spare every other submission the query.
-            approved_before=(
-                _approved_count(session, data["email"]) if settings.moderation == "first" else 0
-            ),
-        ),
-    )
     comment = comments.add(
         session,
         article_pk=article.id,
@@ -62,7 +93,7 @@ def submit_comment(
         url=data.get("url"),
         body=data["body"],
         status=verdict.status,
-        held_reasons=verdict.reasons,
+        held_reasons=verdict.stored_reasons(),
         client=client,
     )
     if verdict.status is not Status.pending:
@@ -72,7 +103,7 @@ def submit_comment(
             comment,
             "policy",
             from_status=Status.pending,
-            reason="; ".join(verdict.reasons) or None,
+            reason="; ".join(r.message for r in verdict.reasons) or None,
         )
     if verdict.status is Status.approved:
         articles.bump_versions(session, {article.id})
@@ -83,6 +114,160 @@ def submit_comment(
         idempotency.complete(session, claimed, once, comment)
     session.commit()
     return comment
+
+
+def _submission(data: dict, client: Client, stamp: FormStamp | None, trusted: bool):
+    stamp = stamp or FormStamp(None, "missing")
+    return policy.Submission(
+        name=data["name"],
+        email=data["email"],
+        url=data.get("url"),
+        body=data["body"],
+        ip=client.remote_addr,
+        user_agent=client.user_agent,
+        honeypot=data.get("honeypot") or "",
+        form_age=stamp.age,
+        form_problem=stamp.problem,
+        trusted=trusted,
+    )
+
+
+def _ask_checker(session, article_id: str, submission, settings: Settings):
+    """The external checker's answer, asked outside any transaction; None when it is off.
+
+    A comment the local rules already file as spam or refuse is not sent: that spares
+    the checker's quota and answers floods at once.
+    """
+    checker = checkers.for_settings(settings)
+    if checker is None:
+        return None
+    article = articles.find(session, article_id)
+    preview = policy.evaluate(submission, _context(session, article, submission, settings, None))
+    permalink = article.url if article is not None else None
+    session.rollback()  # end the read transaction before waiting on the network
+    if preview.outcome >= policy.Outcome.spam:
+        return None
+    message = checkers.Message.of(
+        ip=submission.ip,
+        user_agent=submission.user_agent,
+        name=submission.name,
+        email=submission.email,
+        url=submission.url,
+        body=submission.body,
+        permalink=permalink,
+        when=utcnow(),
+    )
+    return checker.check(message)
+
+
+def _lock_author(session, submission) -> None:
+    """Serialise submissions by the same email or IP across instances (PostgreSQL).
+
+    SQLite needs nothing more: `begin_write` already took its only write lock.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    names = {f"email:{submission.email}"} | ({f"ip:{submission.ip}"} if submission.ip else set())
+    # Always in the same order, so two submissions never wait on each other in a circle.
+    for key in sorted(_lock_key(name) for name in names):
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+def _lock_key(name: str) -> int:
+    digest = hashlib.sha256(f"commentsvc:submit:{name}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def _context(
+    session, article: Article | None, submission, settings: Settings, answer
+) -> policy.Context:
+    """What the rules need to know from the database, read only when a rule is on."""
+    now = utcnow()
+    by_ip = submission.ip if not submission.trusted else None  # a service's IP is its own
+    last_seconds, last_by = None, None
+    if settings.flood_seconds > 0:
+        last_seconds, last_by = _last_post(session, submission.email, by_ip, now)
+    return policy.Context(
+        moderation=settings.moderation,
+        max_links=settings.max_links,
+        # Only the "first" mode asks; spare every other submission the query.
+        approved_before=(
+            _count(session, Comment.author_email == submission.email, Status.approved)
+            if settings.moderation == "first"
+            else 0
+        ),
+        moderation_words=settings.moderation_words,
+        disallowed_words=settings.disallowed_words,
+        min_form_seconds=settings.min_form_seconds,
+        flood_seconds=settings.flood_seconds,
+        last_post_seconds=last_seconds,
+        last_post_by=last_by,
+        duplicate_of=(
+            _duplicate(session, article, submission)
+            if settings.refuse_duplicates and article is not None and article.id is not None
+            else None
+        ),
+        spam_repeat=settings.spam_repeat,
+        spam_by_email=(
+            _count(session, Comment.author_email == submission.email, Status.spam)
+            if settings.spam_repeat > 0
+            else 0
+        ),
+        spam_by_ip=(
+            _count(session, Comment.remote_addr == by_ip, Status.spam)
+            if settings.spam_repeat > 0 and by_ip
+            else 0
+        ),
+        checker=answer,
+    )
+
+
+def _last_post(session, email: str, ip: str | None, now: datetime):
+    """Seconds since this email or IP last posted (anything, anywhere), and which matched."""
+    latest = {
+        "email": session.scalar(
+            select(func.max(Comment.created_at)).where(Comment.author_email == email)
+        ),
+        "ip": session.scalar(select(func.max(Comment.created_at)).where(Comment.remote_addr == ip))
+        if ip
+        else None,
+    }
+    seen = {by: when for by, when in latest.items() if when is not None}
+    if not seen:
+        return None, None
+    by = max(seen, key=lambda k: seen[k])
+    return (now - _aware(seen[by])).total_seconds(), by
+
+
+def _aware(value: datetime) -> datetime:
+    # func.max() bypasses the column type on SQLite, which then hands back a naive string.
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=utcnow().tzinfo)
+
+
+def _duplicate(session, article: Article, submission) -> int | None:
+    wanted = history.same_text(submission.body)
+    rows = session.execute(
+        select(Comment.id, Comment.body).where(
+            Comment.article_pk == article.id,
+            Comment.author_email == submission.email,
+            Comment.erased_at.is_(None),
+        )
+    ).all()
+    return next((cid for cid, body in rows if history.same_text(body) == wanted), None)
+
+
+def _count(session, condition, status: Status) -> int:
+    return session.scalar(
+        select(func.count()).select_from(Comment).where(condition, Comment.status == status)
+    )
+
+
+def _refusal(reason: policy.Reason) -> DomainError:
+    if reason.rule == "flood":
+        return TooFast(retry_after=reason.details["retry_after"])
+    return Duplicate()
 
 
 def _parent(session, article: Article, parent_id: int | None, max_depth: int) -> Comment | None:
@@ -98,12 +283,3 @@ def _parent(session, article: Article, parent_id: int | None, max_depth: int) ->
             fields={"parent_id": [f"Replies nest at most {max_depth} levels deep."]}
         )
     return parent
-
-
-def _approved_count(session, email: str) -> int:
-    return session.scalar(
-        select(func.count())
-        .select_from(Comment)
-        .where(Comment.author_email == email)
-        .where(Comment.status == Status.approved)
-    )

@@ -215,6 +215,10 @@
       this.save = h("input", { type: "checkbox", id: "f-save" });
       this.notify = h("input", { type: "checkbox", id: "f-notify", name: "notify_replies" });
       this.button = h("button", { type: "submit", class: "submit" }, "Post Comment");
+      // A trap for bots, never seen by people (off-screen, hidden from screen readers,
+      // skipped by Tab): a comment that fills it is filed as spam.
+      this.trap = h("input", { type: "text", id: "f-subject", name: "subject", tabindex: "-1", autocomplete: "off" });
+      const trapP = h("p", { class: "comment-form-subject", "aria-hidden": "true" }, h("label", { for: "f-subject" }, "Subject"), " ", this.trap);
       const saveP = h("p", { class: "comment-form-cookies-consent", hidden: !storage }, this.save,
         " ", h("label", { for: "f-save" }, "Save my name, email, and website in this browser for the next time I comment."));
       this.form = h("form", { class: "comment-form", novalidate: true, onsubmit: (e) => this.submit(e) },
@@ -224,6 +228,7 @@
         field("email", "Email", h("input", { type: "email", autocomplete: "email", required: true }), true),
         field("url", "Website", h("input", { type: "url", autocomplete: "url" }), false),
         h("p", { class: "comment-form-subscriptions" }, this.notify, " ", h("label", { for: "f-notify" }, "Notify me of follow-up comments by email.")),
+        trapP,
         saveP,
         h("p", { class: "form-submit" }, this.button));
       const saved = recall(AUTHOR_KEY, null);
@@ -244,6 +249,8 @@
       try {
         const response = await fetch(this.api(`?${query}`), { credentials: "omit" });
         if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        // The time-trap's clock: kept from the first load, when the form appeared.
+        this.formToken = this.formToken || response.headers.get("Comment-Form-Token");
         data = await response.json();
       } catch {
         this.fail(MSG.load, true);
@@ -387,7 +394,8 @@
       this.showErrors(errors);
       if (Object.keys(errors).length) return this.say("error", MSG.invalid);
       this.say(null);
-      const payload = { ...values, notify_replies: this.notify.checked };
+      const payload = { ...values, notify_replies: this.notify.checked, subject: this.trap.value };
+      if (this.formToken) payload.form_token = this.formToken;
       if (this.replyTo) payload.parent_id = this.replyTo.id;
       this.busy = this.button.disabled = true;
       try {
@@ -425,7 +433,8 @@
         const other = Object.entries(fields).filter(([name]) => !this.fields[name]).flatMap(([, m]) => m);
         return this.say("error", other.length ? other.join(" ") : MSG.invalid);
       }
-      if (response.status === 429) return this.say("error", MSG.rate);
+      if (response.status === 429) return this.say("error", error.code === "too_fast" ? error.message : MSG.rate);
+      if (response.status === 409) return this.say("error", error.message || MSG.server);
       if (response.status === 403) {
         this.say("error", error.code === "comments_closed" ? MSG.closed : error.message || MSG.server);
         return;

@@ -71,7 +71,11 @@
     var label = select.options[select.selectedIndex].text.toLowerCase();
     var box = document.getElementById("bulk-confirm");
     var text = document.getElementById("bulk-confirm-text");
-    if (!count) {
+    if (!select.value) {
+      text.textContent = "Choose a bulk action first.";
+      document.getElementById("bulk-confirm-yes").hidden = true;
+      count = 0;
+    } else if (!count) {
       text.textContent = "Select at least one comment first.";
       document.getElementById("bulk-confirm-yes").hidden = true;
     } else {

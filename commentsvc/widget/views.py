@@ -11,12 +11,14 @@ from flask import current_app, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 from werkzeug.exceptions import NotFound as HTTPNotFound
 
-from .. import avatars, cache, threads
+from .. import avatars, cache, threads, web
 from ..errors import (
     CommentsClosed,
     CrossSiteRefused,
+    Duplicate,
     IdempotencyKeyInUse,
     NotFound,
+    TooFast,
     ValidationFailed,
 )
 from ..extensions import db, limiter
@@ -24,6 +26,7 @@ from ..fields import valid_article_id
 from ..schemas import HELD_MESSAGE, CommentIn, PublicCommentOut, flatten
 from ..services import idempotency, moderation, reading, submission
 from ..status import Status
+from ..tokens import TokenRefused
 from ..web import client, refuse_cross_site, settings
 from . import bp, present, tokens
 from .assets import versioned_url
@@ -79,8 +82,9 @@ def post(article_id: str):
 
     Answers the page again, with the reader's text kept: 400 when the form token is
     missing, forged or expired; 422 for invalid fields; 403 when comments are closed;
-    404 when the article is unknown and not created on first comment. A page of
-    another site posting here gets the page with a 403 message and none of its text.
+    404 when the article is unknown and not created on first comment; 409 for a
+    duplicate; 429 (with Retry-After) when posting again too soon. A page of another
+    site posting here gets the page with a 403 message and none of its text.
     """
     _check(article_id)
     try:
@@ -89,13 +93,14 @@ def post(article_id: str):
         return _render(article_id, message=("error", CROSS_SITE_MESSAGE), status=403)
     form = request.form.to_dict()
     try:
-        nonce = tokens.check_form_token(form.pop("token", None), article_id)
-    except tokens.TokenRefused:
+        stamp = web.check_form_token(form.pop("token", None), article_id)
+    except TokenRefused:
         return _render(article_id, values=form, message=("error", STALE_FORM_MESSAGE), status=400)
     config = settings()
     try:
         data = CommentIn(body_max_length=config.body_max_length).load(form)
-        comment_id = _store_once(article_id, data, nonce, config)
+        data.pop("form_token", None)
+        comment_id = _store_once(article_id, data, stamp, config)
     except ValidationError as exc:
         return _render(article_id, values=form, errors=flatten(exc.messages), status=422)
     except ValidationFailed as exc:
@@ -106,6 +111,11 @@ def post(article_id: str):
         return _render(article_id, values=form, message=("error", NO_ARTICLE_MESSAGE), status=404)
     except IdempotencyKeyInUse as exc:
         return _render(article_id, values=form, message=("error", exc.message), status=409)
+    except (Duplicate, TooFast) as exc:
+        response = _render(
+            article_id, values=form, message=("error", exc.message), status=exc.status
+        )
+        return web.retry_after(response, exc.retry_after)
     notice = tokens.notice_token(article_id, comment_id)
     target = url_for(
         ".thread",
@@ -117,16 +127,19 @@ def post(article_id: str):
     return redirect(target, 303)
 
 
-def _store_once(article_id: str, data: dict, nonce: str, config) -> int:
+def _store_once(article_id: str, data: dict, stamp, config) -> int:
     """Store the comment; the same form sent again with the same text gets the first's id."""
-    once = None
+    once, nonce = None, stamp.nonce
     if nonce:
         # The text is part of the key: a form sent again with other text (the browser's
         # back button) is another comment, not a retry.
         asked = idempotency.fingerprint("embed", article_id, data)
         once = idempotency.Once(f"embed:{nonce}:{asked[:32]}", asked, _form_answer)
     try:
-        return submission.submit_comment(db.session, article_id, data, client(), config, once).id
+        comment = submission.submit_comment(
+            db.session, article_id, data, client(), config, once=once, stamp=stamp
+        )
+        return comment.id
     except idempotency.Replay as replay:
         return replay.body["id"]
 
@@ -209,19 +222,21 @@ def _own_comment(article_id: str, notice: str | None):
         return None, None
     if comment.status is Status.approved:
         return None, ("ok", PUBLISHED_MESSAGE)
-    if comment.status is Status.pending:
+    if comment.status in (Status.pending, Status.spam):
+        # Spam is shown to its author exactly as a held comment, as the API answers it.
         return PublicCommentOut().dump(comment), ("ok", HELD_MESSAGE)
-    # Rejected or spam: told apart from held by nobody, as the API does.
     return None, ("ok", HELD_MESSAGE)
 
 
 def _render(article_id, *, values=None, errors=None, message=None, own=None, status=200):
+    config = settings()
     thread = reading.thread_for(
         db.session,
         cache.current(),
         article_id,
         reading.Page(order="newest", limit=_limit(), cursor=_cursor()),
-        auto_create=settings().articles_auto_create,
+        auto_create=config.articles_auto_create,
+        close_after_days=config.close_after_days,
         secret=current_app.config["SECRET_KEY"],
     ).data()
     comments = thread["comments"]
@@ -250,7 +265,7 @@ def _render(article_id, *, values=None, errors=None, message=None, own=None, sta
         errors=errors,
         general_errors=general,
         message=message,
-        token=tokens.form_token(article_id),
+        token=web.form_token(article_id),
         kept=_kept_args(),
         identicon=avatars.identicon_svg,
         asset=versioned_url,

@@ -4,7 +4,7 @@ One row per Idempotency-Key (and per no-JS form token), written in the same tran
 as its comment; rows older than 24 hours are purged as new keys arrive.
 
 Revision ID: 0004_idempotency
-Revises: 0002_review
+Revises: 0003_policy
 Create Date: 2026-11-25 17:51:20.801056
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0004_idempotency'
-down_revision = '0002_review'
+down_revision = '0003_policy'
 branch_labels = None
 depends_on = None
 

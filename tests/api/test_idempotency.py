@@ -251,7 +251,7 @@ def test_concurrent_requests_with_one_key_store_once(app):
             once = idempotency.Once(key, asked, answer)
             try:
                 comment = submission.submit_comment(
-                    session, article_id, data, Client(), settings, once
+                    session, article_id, data, Client(), settings, once=once
                 )
                 outcomes[name] = ("stored", comment.id)
             except idempotency.Replay as replay:

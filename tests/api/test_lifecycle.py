@@ -17,7 +17,13 @@ def test_submit_hold_approve_publish_reject_placeholder(client, auth):
     (queued,) = [c for c in queue if c["id"] == comment_id]
     assert queued["author"]["email"] == EMAIL
     assert queued["remote_addr"] == "127.0.0.1"
-    assert queued["held_reasons"] == ["Every comment is held for review (moderation: all)."]
+    assert queued["held_reasons"] == [
+        {
+            "rule": "moderation_mode",
+            "message": "Every comment is held for review (moderation: all).",
+            "details": {"mode": "all", "outcome": "hold"},
+        }
+    ]
 
     thread = client.get(f"/api/v1/articles/{ARTICLE}/comments").get_json()
     assert thread["comments"] == [] and thread["count"] == 0

@@ -47,7 +47,13 @@ def test_queue_shows_the_full_record(client, auth):
     }
     assert record["body"] == "<b>Bold</b> & brave"
     assert record["html"] == "<p><b>Bold</b> &amp; brave</p>"
-    assert record["held_reasons"] == ["Every comment is held for review (moderation: all)."]
+    assert record["held_reasons"] == [
+        {
+            "rule": "moderation_mode",
+            "message": "Every comment is held for review (moderation: all).",
+            "details": {"mode": "all", "outcome": "hold"},
+        }
+    ]
     assert record["remote_addr"] == "127.0.0.1"
     assert record["user_agent"] == "ExampleBrowser/1.0"
     assert record["created_at"] and record["updated_at"]

@@ -3,8 +3,7 @@
 import pytest
 
 from commentsvc import avatars, policy
-from commentsvc.policy.rules import Finding
-from commentsvc.status import Status
+from commentsvc.policy import Finding, Outcome, Reason
 from tests.helpers import (
     ARTICLE,
     EMAIL,
@@ -120,7 +119,7 @@ def test_comment_with_too_many_links_is_held_even_without_moderation(client, app
 
 def test_spam_verdict_answers_like_a_held_comment(client, auth, monkeypatch):
     def spam_rule(submission, context):
-        return Finding(Status.spam, "Known spam phrase.")
+        return Finding(Outcome.spam, Reason("test", "Known spam phrase."))
 
     monkeypatch.setattr(policy, "RULES", (spam_rule,))
     response = submit(client, body="Cheap watches")

@@ -13,6 +13,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,18 +88,46 @@ def _wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
     pytest.fail(f"gunicorn did not answer within 30 s:\n{log.read_text()}")
 
 
+# The rules that look at timing and history are off on the shared server, as in the other
+# tests (its tests post quickly, from one address, on purpose); `policy_server` has them on.
+RELAXED_POLICY = {
+    "COMMENTSVC_FLOOD_SECONDS": "0",
+    "COMMENTSVC_MIN_FORM_SECONDS": "0",
+    "COMMENTSVC_SPAM_REPEAT": "0",
+    "COMMENTSVC_REFUSE_DUPLICATES": "false",
+}
+
+
 @pytest.fixture(scope="session")
 def live_server(request, tmp_path_factory):
+    with serve(request, tmp_path_factory, "live", RELAXED_POLICY) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def policy_server(request, tmp_path_factory):
+    """A served app of its own with the submission policy's defaults (README).
+
+    It trusts one proxy, so each test can be a reader of its own address (an
+    X-Forwarded-For header): the flood rule counts by address.
+    """
+    with serve(request, tmp_path_factory, "policy", {"COMMENTSVC_TRUSTED_PROXIES": "1"}) as server:
+        yield server
+
+
+@contextmanager
+def serve(request, tmp_path_factory, name: str, extra_env: dict):
+    """gunicorn on two free ports over a fresh database, with a moderator, an admin, a key."""
     port, host_port = _free_port(), _free_port()
     host_url = f"http://127.0.0.1:{host_port}"
     password = "browser-tests-pw"
-    with fresh_database(request.config, tmp_path_factory, "live") as database_url:
+    with fresh_database(request.config, tmp_path_factory, name) as database_url:
         env = {
             key: value
             for key, value in os.environ.items()
             if not key.startswith("COMMENTSVC_") and key not in ("DATABASE_URL", "REDIS_URL")
         }
-        instance_path = tmp_path_factory.mktemp("live-instance")
+        instance_path = tmp_path_factory.mktemp(f"{name}-instance")
         env.update(
             DATABASE_URL=database_url,
             SECRET_KEY="browser-tests-secret",
@@ -107,6 +136,7 @@ def live_server(request, tmp_path_factory):
             COMMENTSVC_SUBMIT_RATE_LIMIT="1000 per minute",
             COMMENTSVC_SECURE_COOKIES="false",
             COMMENTSVC_PUBLIC_URL=f"http://127.0.0.1:{port}",
+            **extra_env,
         )
 
         def flask(*args: str) -> str:

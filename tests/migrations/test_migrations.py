@@ -19,6 +19,7 @@ TABLES = {
     "api_keys",
     "articles",
     "comments",
+    "discussion_settings",
     "idempotency_keys",
     "moderation_events",
     "moderators",

@@ -33,6 +33,8 @@ ADMIN = {
     "review.webhook_redeliver",
     "review.outbox_page",
     "review.outbox_retry",
+    "review.discussion_settings",
+    "review.save_discussion_settings",
 }
 MODERATOR = {
     "review.queue",

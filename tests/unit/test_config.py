@@ -155,3 +155,17 @@ def test_an_unknown_moderation_mode_stops_the_app(clean_env, monkeypatch, make_a
 
     with pytest.raises(RuntimeError, match="COMMENTSVC_MODERATION"):
         make_app()
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("casino\n  cheap   pills \n\ncasino\r\n", ("casino", "cheap pills")),
+        (["casino", " poker ", ""], ("casino", "poker")),
+        (1234, ("1234",)),  # COMMENTSVC_DISALLOWED_WORDS=1234 arrives as a number
+        ("", ()),
+        (None, ()),
+    ],
+)
+def test_word_lists_take_lines_or_lists(value, expected):
+    assert config.word_list(value) == expected

@@ -1,20 +1,27 @@
-"""The submission policy and the status moves, as pure functions."""
+"""The submission policy as pure functions: the mode and links, and how findings combine."""
 
 import pytest
 
-from commentsvc.policy import Context, Submission, Verdict, evaluate
+from commentsvc import policy
+from commentsvc.policy import Context, Finding, Outcome, Reason, Submission, Verdict, evaluate
 from commentsvc.status import ACTIONS, TRANSITIONS, Status, can_transition
 
 HOLD_ALL = "Every comment is held for review (moderation: all)."
 HOLD_FIRST = "First comment from this email address."
 
 
-def submission(body: str = "A calm, plain comment.", url: str | None = None) -> Submission:
-    return Submission(name="Reader", email="reader@example.org", url=url, body=body)
+def submission(body: str = "A calm, plain comment.", url: str | None = None, **kw) -> Submission:
+    # A person who took a minute over the form, unless a test says otherwise.
+    kw.setdefault("form_age", 60.0)
+    return Submission(name="Reader", email="reader@example.org", url=url, body=body, **kw)
 
 
 def links(count: int) -> str:
     return " ".join(f"see https://example.org/page/{n}" for n in range(count))
+
+
+def messages(verdict: Verdict) -> tuple[str, ...]:
+    return tuple(r.message for r in verdict.reasons)
 
 
 # ---- moderation mode -----------------------------------------------------------
@@ -24,27 +31,30 @@ def links(count: int) -> str:
 def test_all_holds_every_comment_and_says_why(approved_before):
     verdict = evaluate(submission(), Context(moderation="all", approved_before=approved_before))
 
-    assert verdict == Verdict(Status.pending, (HOLD_ALL,))
+    assert verdict.outcome is Outcome.hold and verdict.status is Status.pending
+    assert verdict.reasons == (Reason("moderation_mode", HOLD_ALL, {"mode": "all"}),)
 
 
 def test_first_holds_a_first_time_author():
     verdict = evaluate(submission(), Context(moderation="first", approved_before=0))
 
-    assert verdict == Verdict(Status.pending, (HOLD_FIRST,))
+    assert verdict.reasons == (Reason("moderation_mode", HOLD_FIRST, {"mode": "first"}),)
+    assert verdict.status is Status.pending
 
 
 @pytest.mark.parametrize("approved_before", [1, 7])
 def test_first_publishes_an_author_approved_before(approved_before):
     verdict = evaluate(submission(), Context(moderation="first", approved_before=approved_before))
 
-    assert verdict == Verdict(Status.approved, ())
+    assert verdict == Verdict(Outcome.publish, ())
+    assert verdict.status is Status.approved
 
 
 @pytest.mark.parametrize("approved_before", [0, 3])
 def test_none_publishes(approved_before):
     verdict = evaluate(submission(), Context(moderation="none", approved_before=approved_before))
 
-    assert verdict == Verdict(Status.approved, ())
+    assert verdict == Verdict(Outcome.publish, ())
 
 
 def test_the_default_context_holds_everything():
@@ -60,15 +70,16 @@ def test_too_many_links_hold_the_comment_and_name_the_count(max_links, count):
 
     assert verdict.status is Status.pending
     (reason,) = verdict.reasons
-    assert f"{count} links" in reason
-    assert str(max_links) in reason
+    assert reason.rule == "links"
+    assert reason.message == f"Contains {count} links (more than {max_links})."
+    assert reason.details == {"links": count, "max_links": max_links}
 
 
 @pytest.mark.parametrize(("max_links", "count"), [(2, 0), (2, 1), (2, 2), (0, 0), (5, 5)])
 def test_up_to_max_links_is_fine(max_links, count):
     verdict = evaluate(submission(links(count)), Context(moderation="none", max_links=max_links))
 
-    assert verdict == Verdict(Status.approved, ())
+    assert verdict == Verdict(Outcome.publish, ())
 
 
 @pytest.mark.parametrize(
@@ -82,7 +93,7 @@ def test_up_to_max_links_is_fine(max_links, count):
 def test_each_link_counts_once(body):
     verdict = evaluate(submission(body), Context(moderation="none", max_links=2))
 
-    assert verdict == Verdict(Status.approved, ())
+    assert verdict == Verdict(Outcome.publish, ())
 
 
 @pytest.mark.parametrize(
@@ -94,10 +105,9 @@ def test_each_link_counts_once(body):
     ],
 )
 def test_links_are_counted_in_any_case_and_form(body):
-
     verdict = evaluate(submission(body), Context(moderation="none", max_links=2))
 
-    assert verdict.reasons == ("Contains 3 links (more than 2).",)
+    assert messages(verdict) == ("Contains 3 links (more than 2).",)
 
 
 def test_the_authors_own_url_is_not_a_link_in_the_comment():
@@ -109,7 +119,7 @@ def test_the_authors_own_url_is_not_a_link_in_the_comment():
     assert verdict.status is Status.approved
 
 
-# ---- reasons together ----------------------------------------------------------
+# ---- how findings combine ------------------------------------------------------
 
 
 @pytest.mark.parametrize(("moderation", "first_reason"), [("all", HOLD_ALL), ("first", HOLD_FIRST)])
@@ -117,7 +127,64 @@ def test_every_reason_to_hold_is_kept_in_rule_order(moderation, first_reason):
     verdict = evaluate(submission(links(3)), Context(moderation=moderation, max_links=2))
 
     assert verdict.status is Status.pending
-    assert verdict.reasons == (first_reason, "Contains 3 links (more than 2).")
+    assert messages(verdict) == (first_reason, "Contains 3 links (more than 2).")
+
+
+def _rule(outcome: Outcome, name: str):
+    return lambda s, c: Finding(outcome, Reason(name, f"{name} fired"))
+
+
+@pytest.mark.parametrize(
+    ("outcomes", "expected", "status"),
+    [
+        ((), Outcome.publish, Status.approved),
+        ((Outcome.hold,), Outcome.hold, Status.pending),
+        ((Outcome.hold, Outcome.hold), Outcome.hold, Status.pending),
+        ((Outcome.hold, Outcome.spam), Outcome.spam, Status.spam),
+        ((Outcome.spam, Outcome.hold), Outcome.spam, Status.spam),
+        ((Outcome.hold, Outcome.refuse, Outcome.spam), Outcome.refuse, None),
+        ((Outcome.refuse,), Outcome.refuse, None),
+    ],
+)
+def test_the_strongest_finding_wins_and_every_reason_is_kept(outcomes, expected, status):
+    rules = tuple(_rule(o, f"r{n}") for n, o in enumerate(outcomes))
+
+    verdict = evaluate(submission(), Context(), rules)
+
+    assert verdict.outcome is expected
+    assert verdict.status is status
+    assert [r.rule for r in verdict.reasons] == [f"r{n}" for n in range(len(outcomes))]
+    assert (verdict.refusal is not None) is (expected is Outcome.refuse)
+
+
+def test_the_first_refusing_rule_decides_the_answer():
+    rules = (_rule(Outcome.hold, "a"), _rule(Outcome.refuse, "b"), _rule(Outcome.refuse, "c"))
+
+    assert evaluate(submission(), Context(), rules).refusal.rule == "b"
+
+
+def test_stored_reasons_carry_their_outcome():
+    verdict = evaluate(submission(links(3)), Context(moderation="all", max_links=2))
+
+    assert verdict.stored_reasons() == [
+        {
+            "rule": "moderation_mode",
+            "message": HOLD_ALL,
+            "details": {"mode": "all", "outcome": "hold"},
+        },
+        {
+            "rule": "links",
+            "message": "Contains 3 links (more than 2).",
+            "details": {"links": 3, "max_links": 2, "outcome": "hold"},
+        },
+    ]
+
+
+def test_duplicates_are_listed_before_floods_so_409_answers_a_repeated_comment():
+    names = [rule.__name__ for rule in policy.RULES]
+
+    assert names.index("duplicate") < names.index("flood")
+    assert len(set(names)) == len(names) == 10
 
 
 # ---- statuses and actions ------------------------------------------------------
