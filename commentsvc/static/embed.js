@@ -227,8 +227,8 @@
         field("name", "Name", h("input", { type: "text", autocomplete: "name", required: true }), true),
         field("email", "Email", h("input", { type: "email", autocomplete: "email", required: true }), true),
         field("url", "Website", h("input", { type: "url", autocomplete: "url" }), false),
-        h("p", { class: "comment-form-subscriptions" }, this.notify, " ", h("label", { for: "f-notify" }, "Notify me of follow-up comments by email.")),
         trapP,
+        h("p", { class: "comment-form-subscriptions" }, this.notify, " ", h("label", { for: "f-notify" }, "Notify me of follow-up comments by email.")),
         saveP,
         h("p", { class: "form-submit" }, this.button));
       const saved = recall(AUTHOR_KEY, null);

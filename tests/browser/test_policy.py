@@ -126,8 +126,8 @@ def test_a_person_who_waits_is_held_only_for_the_configured_reasons(
     widget.locator("#f-name").fill("Amrita Kaur")
     widget.locator("#f-email").fill(f"amrita-{uuid.uuid4().hex[:6]}@example.org")
     widget.locator("#f-url").focus()
-    page.keyboard.press("Tab")  # Tab skips the trap
-    assert widget.evaluate("(host) => host.shadowRoot.activeElement.id") == "f-save"
+    page.keyboard.press("Tab")  # Tab skips the trap: the next stop is the first checkbox
+    assert widget.evaluate("(host) => host.shadowRoot.activeElement.id") == "f-notify"
     page.wait_for_timeout(3200)  # longer than COMMENTSVC_MIN_FORM_SECONDS
     widget.get_by_role("button", name="Post Comment").click()
 
