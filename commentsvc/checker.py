@@ -3,10 +3,11 @@
 A small interface with one implementation. `check` never raises: whatever goes wrong
 (refused connection, timeout, an answer that is neither "true" nor "false") comes back
 as an "error" answer, which the policy turns into a hold. `report` tells the service
-what moderators decided (submit-spam, submit-ham); it raises, and the caller logs.
+what moderators decided (submit-spam, submit-ham); it raises, and the worker retries
+(decisions reach it through the outbox, never from inside a request).
 
-Called before the write transaction opens, never inside it: a slow checker must not
-hold SQLite's write lock or a PostgreSQL transaction open.
+`check` is called before the write transaction opens, never inside it: a slow checker
+must not hold SQLite's write lock or a PostgreSQL transaction open.
 """
 
 import logging

@@ -249,9 +249,10 @@ class IdempotencyKey(db.Model):
 
 
 class OutboxKind(enum.StrEnum):
-    event = "event"  # a change worth telling; the worker fans it out into the two below
+    event = "event"  # a change worth telling; the worker fans it out into mails and webhooks
     mail = "mail"
     webhook = "webhook"
+    checker = "checker"  # a moderator's spam / not-spam decision, reported to the checker
 
 
 class OutboxState(enum.StrEnum):

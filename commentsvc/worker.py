@@ -17,11 +17,13 @@ from dataclasses import dataclass
 
 from flask import Flask, has_app_context
 
+from . import checker as checkers
 from . import jobs
+from .config import Settings
 from .extensions import db
 from .models import OutboxKind, utcnow
 from .notify import Result, mail, messages, webhooks
-from .services import fanout, notifications, outbox
+from .services import discussion, fanout, notifications, outbox
 
 log = logging.getLogger("commentsvc.worker")
 JOBS_EVERY = 30  # seconds between looks at the periodic jobs (each look is a write)
@@ -44,16 +46,21 @@ class _Setup:
     batch: int
     poll: float
     name: str
+    settings: Settings  # the COMMENTSVC_* defaults; saved discussion settings go over them
 
 
 def _setup(app: Flask) -> _Setup:
     config = app.config
     policy = outbox.RetryPolicy.from_config(config)
-    timeouts = (float(config["MAIL_TIMEOUT"]), float(config["WEBHOOKS_TIMEOUT"]))
+    timeouts = (
+        float(config["MAIL_TIMEOUT"]),
+        float(config["WEBHOOKS_TIMEOUT"]),
+        float(config["AKISMET_TIMEOUT"]),
+    )
     if policy.lease_seconds <= max(timeouts):
         raise RuntimeError(
-            "COMMENTSVC_OUTBOX_LEASE_SECONDS must be longer than the mail and webhook "
-            "timeouts, or a slow delivery would be sent twice."
+            "COMMENTSVC_OUTBOX_LEASE_SECONDS must be longer than the mail, webhook and "
+            "checker timeouts, or a slow delivery would be sent twice."
         )
     if not config["PUBLIC_URL"]:
         log.warning("COMMENTSVC_PUBLIC_URL is not set: links in mails point at localhost.")
@@ -67,6 +74,7 @@ def _setup(app: Flask) -> _Setup:
         batch=int(config["WORKER_BATCH"]),
         poll=float(config["WORKER_POLL_SECONDS"]),
         name=f"{socket.gethostname()}:{os.getpid()}",
+        settings=Settings.from_config(config),
     )
 
 
@@ -131,6 +139,8 @@ def _deliver(item: outbox.Claimed, setup: _Setup) -> Result:
             return fanout.expand(db.session, item, setup.fanout)
         if item.kind is OutboxKind.mail:
             return _mail(item, setup)
+        if item.kind is OutboxKind.checker:
+            return _report(item, setup)
         if item.webhook_url is None:
             return Result(False, "the endpoint was deleted", cancelled=True)
         body = webhooks.encode(item.payload)
@@ -159,6 +169,22 @@ def _mail(item: outbox.Claimed, setup: _Setup) -> Result:
         item.event, item.recipient, item.payload, item.delivery_id, setup.context
     )
     return mail.send(message, setup.mail, item.delivery_id)
+
+
+def _report(item: outbox.Claimed, setup: _Setup) -> Result:
+    """Tell the external checker a moderator's spam / not-spam decision."""
+    # The checker in force now: an admin may have switched it off since the decision.
+    checker = checkers.for_settings(discussion.effective(db.session, setup.settings))
+    db.session.rollback()
+    if checker is None:
+        return Result(False, "The external checker is switched off.", cancelled=True)
+    message = checkers.Message(**item.payload["message"])
+    try:
+        checker.report(item.payload["kind"], message)
+    except checkers.CheckerError as exc:
+        return Result(False, f"{checker.name}: {exc}"[:500])
+    log.info("%s: reported comment %s as %s", checker.name, item.comment_id, item.event)
+    return Result(True)
 
 
 def _on_signals(stop: threading.Event) -> None:

@@ -112,7 +112,7 @@ def moderate_comment(comment_id: int):
         data["action"],
         actor(),
         data.get("reason"),
-        checker=web.checker(),
+        report=web.checker() is not None,
     )
     return ModerationCommentOut().dump(comment)
 
@@ -129,7 +129,12 @@ def moderate_comment(comment_id: int):
 def moderate_bulk():
     data = load_body(BulkModerationIn())
     comments = moderation.moderate(
-        db.session, data["ids"], data["action"], actor(), data.get("reason"), checker=web.checker()
+        db.session,
+        data["ids"],
+        data["action"],
+        actor(),
+        data.get("reason"),
+        report=web.checker() is not None,
     )
     return BulkOut().dump({"changed": len(comments), "comments": comments})
 

@@ -79,7 +79,7 @@ def moderate_comment(comment_id: int):
             actor(),
             data["reason"],
             batch_id,
-            checker=web.checker(),
+            report=web.checker() is not None,
         )
     except DomainError as exc:
         _refused(exc)
@@ -117,7 +117,7 @@ def bulk():
             actor(),
             None,
             batch_id,
-            checker=web.checker(),
+            report=web.checker() is not None,
         )
     except DomainError as exc:
         _refused(exc)

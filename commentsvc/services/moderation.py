@@ -1,7 +1,5 @@
 """Moderators' work: the queue, decisions, edits and erasure, each leaving a trail."""
 
-import logging
-import time
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
@@ -9,14 +7,11 @@ from datetime import datetime
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import joinedload
 
-from .. import checker as checkers
 from .. import sanitize
 from ..errors import InvalidTransition, NotFound
 from ..models import Article, Comment, ModerationEvent, utcnow
 from ..status import ACTIONS, DECISIONS, NOT_SPAM, Status, can_transition
 from . import Actor, articles, begin_write, idempotency, outbox, paging
-
-log = logging.getLogger(__name__)
 
 
 def get_comment(session, comment_id: int) -> Comment:
@@ -82,14 +77,15 @@ def moderate(
     reason: str | None = None,
     batch_id: str | None = None,
     *,
-    checker: checkers.Checker | None = None,
+    report: bool = False,
 ) -> list[Comment]:
     """Move every listed comment to the action's status, or none of them.
 
     `action` is one of DECISIONS; "unspam" moves each spam comment back to the status
     it had before it was marked spam (pending when the trail does not say). The events
     share `batch_id` (made here unless given), so `undo` can revert the decision as a
-    whole. After the commit, spam and not-spam decisions are told to `checker`.
+    whole. With `report` (the external checker is on), spam and not-spam decisions are
+    queued in the outbox, in the same transaction, for the worker to tell the checker.
     :raise NotFound: an id names no comment (or an erased one).
     :raise InvalidTransition: a comment already has that status (for "unspam": is not spam).
     """
@@ -110,11 +106,12 @@ def moderate(
             action=action,
             reason=reason,
         )
+        kind = report_kind(before[comment.id], comment.status) if report else None
+        if kind is not None:
+            outbox.report_to_checker(session, comment, kind)
     articles.bump_versions(session, {c.article_pk for c in found.values()})
     session.commit()
-    decided = [found[i] for i in ids]
-    tell_checker(checker, decided, before)
-    return decided
+    return [found[i] for i in ids]
 
 
 def _locked(session, ids: list[int]) -> dict[int, Comment]:
@@ -173,49 +170,14 @@ def before_spam(session, comment_ids: list[int]) -> dict[int, Status]:
     }
 
 
-# Reporting a large bulk decision must not keep the moderator waiting for minutes.
-REPORT_BUDGET_SECONDS = 10
-
-
-def tell_checker(checker, comments: list[Comment], before: dict[int, Status]) -> None:
-    """Tell the external checker what moderators decided: spam, or not spam after all.
-
-    Best effort, after the commit, each call with the checker's timeout and the whole
-    within REPORT_BUDGET_SECONDS; a failure is logged and changes nothing.
-    """
-    if checker is None:
-        return
-    started = time.monotonic()
-    for n, comment in enumerate(comments):
-        was, now = before[comment.id], comment.status
-        kind = "spam" if now is Status.spam else "ham" if was is Status.spam else None
-        if kind is None or now is Status.rejected:
-            continue
-        if time.monotonic() - started > REPORT_BUDGET_SECONDS:
-            log.warning(
-                "%s: %d decisions left untold (time budget spent)", checker.name, len(comments) - n
-            )
-            return
-        try:
-            checker.report(kind, _message(comment))
-            log.info("%s: reported comment %s as %s", checker.name, comment.id, kind)
-        except checkers.CheckerError as exc:
-            log.warning(
-                "%s: could not report comment %s as %s: %s", checker.name, comment.id, kind, exc
-            )
-
-
-def _message(comment: Comment) -> checkers.Message:
-    return checkers.Message.of(
-        ip=comment.remote_addr,
-        user_agent=comment.user_agent,
-        name=comment.author_name,
-        email=comment.author_email,
-        url=comment.author_url,
-        body=comment.body,
-        permalink=comment.article.url,
-        when=comment.created_at,
-    )
+def report_kind(was: Status, now: Status) -> str | None:
+    """What a decision teaches the external checker: "spam", "ham" (not spam after all),
+    or nothing (approving or rejecting what was never called spam)."""
+    if now is Status.spam:
+        return "spam"
+    if was is Status.spam and now is not Status.rejected:
+        return "ham"
+    return None
 
 
 def undo(session, batch_id: str, actor: Actor) -> list[Comment]:

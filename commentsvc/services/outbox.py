@@ -8,6 +8,7 @@ is a lease: a worker that dies mid-delivery leaves the row to be claimed again, 
 same `delivery_id`, once the lease runs out.
 """
 
+import dataclasses
 import random
 import uuid
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from .. import checker as checkers
 from ..errors import NotFound
 from ..models import (
     Comment,
@@ -100,6 +102,31 @@ def enqueue(
     )
     session.add(message)
     return message
+
+
+def report_to_checker(session, comment: Comment, kind: str) -> OutboxMessage:
+    """Record that moderators found `comment` to be `kind` ("spam" or "ham"), for the
+    external checker to learn from; the worker sends it (Akismet's submit-spam/-ham)."""
+    message = checkers.Message.of(
+        ip=comment.remote_addr,
+        user_agent=comment.user_agent,
+        name=comment.author_name,
+        email=comment.author_email,
+        url=comment.author_url,
+        body=comment.body,
+        permalink=comment.article.url,
+        when=comment.created_at,
+    )
+    row = OutboxMessage(
+        delivery_id=new_delivery_id(),
+        kind=OutboxKind.checker,
+        event=f"checker.{kind}",
+        comment_id=comment.id,
+        author_email=comment.author_email or None,
+        payload={"kind": kind, "message": dataclasses.asdict(message)},
+    )
+    session.add(row)
+    return row
 
 
 def _cancel_mails_about(session, comment_id: int) -> None:
@@ -266,6 +293,13 @@ def forget_address(session, email: str) -> int:
     email = email.strip().lower()
     to_them = delete(OutboxMessage).where(OutboxMessage.recipient == email)
     touched = session.execute(to_them).rowcount
+    # Reports still waiting would hand the address to the external checker: drop them.
+    reports = delete(OutboxMessage).where(
+        OutboxMessage.kind == OutboxKind.checker,
+        OutboxMessage.author_email == email,
+        OutboxMessage.state == OutboxState.pending,
+    )
+    touched += session.execute(reports).rowcount
     carriers = select(OutboxMessage).where(
         or_(OutboxMessage.author_email == email, OutboxMessage.event == "mail.digest")
     )

@@ -1,9 +1,9 @@
 """The external checker against a real local server speaking Akismet's protocol."""
 
-import logging
 import socket
 
 import pytest
+from sqlalchemy import select
 
 from commentsvc.checker import Akismet, Message
 from tests.helpers import ARTICLE, moderate
@@ -138,9 +138,12 @@ def test_marking_spam_and_not_spam_reports_to_the_checker(app, client, auth, che
     comment_id = post(client, token=waited(app), body="Slipped through").get_json()["id"]
 
     assert moderate(client, auth, comment_id, "spam").status_code == 200
+    assert checker_on.received("submit-spam") == []  # nothing leaves inside the request
+    drain(app)
     (spam,) = checker_on.received("submit-spam")
     assert spam["comment_content"] == "Slipped through" and spam["user_ip"] == "198.51.100.1"
     assert moderate(client, auth, comment_id, "unspam").status_code == 200
+    drain(app)
     (ham,) = checker_on.received("submit-ham")
     assert ham["comment_content"] == "Slipped through"
     assert stored_comment(client, auth, comment_id)["status"] == "approved"
@@ -153,22 +156,61 @@ def test_ordinary_decisions_report_nothing(app, client, auth, checker_on):
 
     moderate(client, auth, comment_id, "approve")
     moderate(client, auth, comment_id, "reject")
+    drain(app)
 
     assert checker_on.received("submit-spam") == checker_on.received("submit-ham") == []
 
 
-def test_a_report_that_fails_is_logged_and_the_decision_stands(
-    app, client, auth, checker_on, caplog
+def test_a_report_that_fails_is_retried_and_the_decision_stands(
+    app, client, auth, checker_on, db_session
 ):
+    from commentsvc.models import OutboxKind, OutboxMessage, OutboxState
+
     comment_id = post(client, token=waited(app)).get_json()["id"]
     checker_on.mode = "http500"
 
-    with caplog.at_level(logging.WARNING, logger="commentsvc.services.moderation"):
-        response = moderate(client, auth, comment_id, "spam")
+    response = moderate(client, auth, comment_id, "spam")
+    drain(app)
 
     assert response.status_code == 200
     assert stored_comment(client, auth, comment_id)["status"] == "spam"
-    assert f"could not report comment {comment_id} as spam: HTTP 500" in caplog.text
+    report = db_session.scalar(
+        select(OutboxMessage).where(OutboxMessage.kind == OutboxKind.checker)
+    )
+    assert report.state is OutboxState.pending and report.attempts == 1
+    assert "HTTP 500" in report.last_error
+    # The checker answers again: the retry (same row, same delivery id) goes through.
+    checker_on.mode = "normal"
+    report.next_attempt_at = report.created_at
+    db_session.commit()
+    drain(app)
+    db_session.refresh(report)
+    assert report.state is OutboxState.sent and report.attempts == 2
+    failed, delivered = checker_on.received("submit-spam")  # the 500, then the retry
+    assert failed == delivered
+
+
+def test_a_report_waits_for_nobody_once_the_checker_is_switched_off(
+    app, client, auth, checker_on, db_session
+):
+    from commentsvc.models import OutboxKind, OutboxMessage, OutboxState
+
+    comment_id = post(client, token=waited(app)).get_json()["id"]
+    moderate(client, auth, comment_id, "spam")
+    client.put("/api/v1/settings/discussion", json={"checker_enabled": False}, headers=auth)
+    drain(app)
+
+    report = db_session.scalar(
+        select(OutboxMessage).where(OutboxMessage.kind == OutboxKind.checker)
+    )
+    assert report.state is OutboxState.cancelled
+    assert checker_on.received("submit-spam") == []
+
+
+def drain(app):
+    from commentsvc import worker
+
+    worker.run(app, once=True)
 
 
 def test_the_article_url_is_the_permalink(app, client, auth, checker_on):
@@ -179,3 +221,23 @@ def test_the_article_url_is_the_permalink(app, client, auth, checker_on):
     post(client, token=waited(app))
 
     assert checker_on.received("comment-check")[0]["permalink"] == "https://news.example/kilns"
+
+
+def test_forgetting_an_address_drops_its_reports_still_waiting(
+    app, client, auth, checker_on, db_session
+):
+    from commentsvc.models import OutboxKind, OutboxMessage
+    from commentsvc.services import outbox
+    from tests.helpers import EMAIL
+
+    comment_id = post(client, token=waited(app)).get_json()["id"]
+    moderate(client, auth, comment_id, "spam")
+    waiting = select(OutboxMessage).where(OutboxMessage.kind == OutboxKind.checker)
+    assert db_session.scalar(waiting).author_email == EMAIL
+
+    outbox.forget_address(db_session, EMAIL)
+    db_session.commit()
+    drain(app)
+
+    assert db_session.scalar(waiting) is None
+    assert checker_on.received("submit-spam") == []
