@@ -32,6 +32,7 @@ def measure(url: str) -> dict:
                 "REDIS_URL": None,
                 "THREAD_CACHE_BYTES": 0,
                 "SUBMIT_RATE_LIMIT": "100000000 per minute",
+                "FLOOD_SECONDS": 0,
             }
         )
         with app.app_context():

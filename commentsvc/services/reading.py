@@ -167,20 +167,20 @@ def _etag(article_id: str, state, page: Page, is_open: bool) -> str:
 
 
 def _render(session, article_id: str, state, page: Page, is_open: bool, secret: str):
-    nodes, next_cursor = _page_nodes(session, state.id, page) if state else ([], None)
     avatar = functools.partial(_avatar, secret=secret)
+    comments, next_cursor = _page(session, state.id, page, avatar) if state else ([], None)
     thread = {
         "article_id": article_id,
         "title": state.title if state else None,
         "comments_open": is_open,
         "count": state.approved_count if state else 0,
-        "comments": threads.public_comments(nodes, avatar),
+        "comments": comments,
         "next_cursor": next_cursor,
     }
     return orjson.dumps(thread)
 
 
-def _page_nodes(session, article_pk: int, page: Page):
+def _page(session, article_pk: int, page: Page, avatar):
     conn = session.connection()
     params = {"article_pk": article_pk, "limit": page.limit + 1}
     if page.cursor is not None:
@@ -188,7 +188,7 @@ def _page_nodes(session, article_pk: int, page: Page):
     rows = conn.execute(_roots_query(page.order, page.cursor is not None), params).all()
     roots, next_cursor = paging.cut(rows, page.limit)
     replies = conn.execute(_REPLIES, {"roots": [r.id for r in roots]}).all() if roots else []
-    return threads.build(roots, replies), next_cursor
+    return threads.public_tree(roots, replies, avatar), next_cursor
 
 
 _reply = aliased(Comment)
