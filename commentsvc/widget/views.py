@@ -21,7 +21,7 @@ from ..errors import (
     TooFast,
     ValidationFailed,
 )
-from ..extensions import db, limiter
+from ..extensions import db, limiter, read_connection
 from ..fields import valid_article_id
 from ..schemas import HELD_MESSAGE, CommentIn, PublicCommentOut, flatten
 from ..services import idempotency, moderation, reading, submission
@@ -230,15 +230,16 @@ def _own_comment(article_id: str, notice: str | None):
 
 def _render(article_id, *, values=None, errors=None, message=None, own=None, status=200):
     config = settings()
-    thread = reading.thread_for(
-        db.session,
-        cache.current(),
-        article_id,
-        reading.Page(order="newest", limit=_limit(), cursor=_cursor()),
-        auto_create=config.articles_auto_create,
-        close_after_days=config.close_after_days,
-        secret=current_app.config["SECRET_KEY"],
-    ).data()
+    with read_connection() as conn:
+        thread = reading.thread_for(
+            conn,
+            cache.current(),
+            article_id,
+            reading.Page(order="newest", limit=_limit(), cursor=_cursor()),
+            auto_create=config.articles_auto_create,
+            close_after_days=config.close_after_days,
+            secret=current_app.config["SECRET_KEY"],
+        ).data()
     comments = thread["comments"]
     comments.reverse()  # the newest page, read oldest first (as WordPress shows it)
     if own is not None:
