@@ -32,6 +32,8 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 limiter = Limiter(key_func=get_remote_address)
 login_manager = LoginManager()
+
+
 # Every form post of the review UI carries a token; the API (bearer keys) and the
 # widget (its own signed form token, since it lives in third-party iframes) are exempt.
 csrf = CSRFProtect()

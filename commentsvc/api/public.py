@@ -109,9 +109,6 @@ def _answer(comment) -> tuple[dict, int]:
     errors=(422,),
     headers={FORM_TOKEN_HEADER: "A new form token (also on 304): post it back as `form_token`."},
 )
-# Reads carry no limit: an article page is read thousands of times for each comment, and
-# the limiter's per-request bookkeeping would be a tenth of a conditional read's cost.
-@limiter.exempt
 def get_thread(article_id: str):
     check_article_id(article_id)
     args = load_args(_THREAD_QUERY)
@@ -162,7 +159,6 @@ def _thread_response(thread: reading.Thread) -> Response:
     responses={200: (CountsOut, "Approved comments per article id; 0 when unknown.")},
     errors=(422,),
 )
-@limiter.exempt
 def get_counts():
     args = load_args(_COUNTS_QUERY, lists=("article_id",))
     with read_connection() as conn:
