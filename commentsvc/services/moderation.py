@@ -262,21 +262,35 @@ def erase_comment(session, comment_id: int, actor: Actor) -> None:
     comment = get_comment(session, comment_id)
     if comment.erased_at is not None:
         return
+    erase(session, comment, actor)
+    articles.bump_versions(session, {comment.article_pk})
+    session.commit()
+
+
+def erase(
+    session, comment: Comment, actor: Actor, batch_id: str | None = None, details=None
+) -> ModerationEvent:
+    """Blank one comment and its trail in the caller's unit of work (no commit, no version
+    bump, so a privacy request erasing many bumps each article once); return the event.
+
+    `details` go on the erase event itself (a privacy request names its mode and count).
+    """
     session.execute(
         update(ModerationEvent)
         .where(ModerationEvent.comment_id == comment.id)
         .values(reason=None, details=None)
     )
     idempotency.forget(session, comment.id)
-    session.add(event(comment, "erase", actor, Status.rejected, None))
+    erased = event(comment, "erase", actor, Status.rejected, None, batch_id)
+    erased.details = details
+    session.add(erased)
     comment.status = Status.rejected
     comment.author_name = comment.author_email = comment.body = comment.html = ""
     comment.author_url = comment.remote_addr = comment.user_agent = None
     comment.held_reasons = []
     comment.erased_at = utcnow()
-    articles.bump_versions(session, {comment.article_pk})
     outbox.enqueue(session, "comment.erased", comment)
-    session.commit()
+    return erased
 
 
 def events_for(session, comment_id: int) -> list[ModerationEvent]:
