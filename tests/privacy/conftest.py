@@ -12,6 +12,10 @@ from commentsvc.notify import Result
 from commentsvc.services import fanout, outbox, webhooks
 from tests.helpers import ARTICLE, moderate, submit
 
+# The review UI's fixtures (a client with a fresh `g` per request, signed-in admins and
+# moderators), for the review door's tests; the API tests work with that client as well.
+from tests.review.conftest import admin, admin_client, client, mod_client  # noqa: F401
+
 PERSON = "person.private@example.org"
 PERSON_IP = "198.51.100.77"
 PERSON_UA = "PrivacyTestBrowser/1.0 (unique-ua-7d1)"
@@ -43,9 +47,9 @@ def fan_out(session, app) -> None:
             outbox.finish(session, item, result, outbox.RetryPolicy())
 
 
-def _as_person(client, article, **fields):
+def _as_person(http, article, **fields):
     body = {"name": "Pat Private", "email": PERSON.upper(), "body": "My own words."} | fields
-    return client.post(
+    return http.post(
         f"/api/v1/articles/{article}/comments",
         json=body,
         headers={"User-Agent": PERSON_UA, "Idempotency-Key": f"k-{article}-{len(fields)}"},
@@ -54,7 +58,7 @@ def _as_person(client, article, **fields):
 
 
 @pytest.fixture
-def story(app, client, auth, db_session, moderator) -> Story:
+def story(app, client, auth, db_session, moderator) -> Story:  # noqa: F811
     webhooks.create(
         db_session, "http://127.0.0.1:9/public", list(outbox.EVENTS), allow_private=True
     )
