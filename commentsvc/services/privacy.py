@@ -225,13 +225,14 @@ def erase_address(session, email: str, *, mode: str = "anonymise", actor: Actor)
     comments = _comments(session, email, lock=True)
     batch_id = moderation.new_batch_id() if comments else None
     details = {"request": "privacy", "mode": mode, "count": len(comments)}
+    reason = _reason(mode, len(comments), actor)
     # Before the comments change: the rows the erasure itself writes carry nothing to clear.
     _clear_outbox_about(session, comments, _needles(email, comments), mode)
     for comment in comments:
         if mode == "remove":
-            moderation.erase(session, comment, actor, batch_id, details)
+            moderation.erase(session, comment, actor, batch_id, details).reason = reason
         else:
-            _anonymise(session, comment, email, actor, batch_id, details)
+            _anonymise(session, comment, email, actor, batch_id, details).reason = reason
     other = outbox.forget_address(session, email)
     other += _scrub_delivery_log(session, email)
     articles.bump_versions(session, {c.article_pk for c in comments})
@@ -269,7 +270,18 @@ def _clear_outbox_about(session, comments: list[Comment], needles: list[str], mo
             row.payload = scrubbed(row.payload, needles)
 
 
-def _anonymise(session, comment: Comment, email: str, actor: Actor, batch_id, details) -> None:
+def _reason(mode: str, count: int, actor: Actor) -> str:
+    """What the activity log says of the decision: the mode and the count, never the address."""
+    noun = "comment" if count == 1 else "comments"
+    done = "removed" if mode == "remove" else "anonymised"
+    # No moderator and no key: an operator at the command line (the policy never erases).
+    who = "" if actor.moderator_id or actor.api_key_id else ", from the command line"
+    return f"Privacy request: {count} {noun} {done}{who}"
+
+
+def _anonymise(
+    session, comment: Comment, email: str, actor: Actor, batch_id, details
+) -> ModerationEvent:
     needles = _needles(email, [comment])
     for e in session.scalars(
         select(ModerationEvent).where(ModerationEvent.comment_id == comment.id)
@@ -286,6 +298,7 @@ def _anonymise(session, comment: Comment, email: str, actor: Actor, batch_id, de
     comment.held_reasons = scrubbed(list(comment.held_reasons or []), needles)
     # Webhook receivers that copied the author's name hear of the change.
     outbox.enqueue(session, "comment.edited", comment)
+    return decided
 
 
 def scrubbed(value, needles):

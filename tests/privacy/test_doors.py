@@ -178,3 +178,9 @@ def test_cli_erase_with_yes_does_not_ask(story, runner, db_session):
     assert result.exit_code == 0, result.output
     assert "?" not in result.output and "2 comments removed" in result.output
     assert db_session.get(Comment, story.held).erased_at is not None
+    erased = db_session.scalar(
+        select(ModerationEvent).where(
+            ModerationEvent.comment_id == story.held, ModerationEvent.action == "erase"
+        )
+    )
+    assert erased.reason == "Privacy request: 2 comments removed, from the command line"

@@ -99,7 +99,8 @@ def test_erasure_is_one_audited_decision_that_names_no_address(story, db_session
     assert {e.action for e in events} == {"erase" if mode == "remove" else "anonymise"}
     assert all(e.moderator_id == moderator.id for e in events)
     assert all(e.details == {"request": "privacy", "mode": mode, "count": 2} for e in events)
-    assert all(e.reason is None for e in events)
+    done = "removed" if mode == "remove" else "anonymised"
+    assert {e.reason for e in events} == {f"Privacy request: 2 comments {done}"}
 
 
 def test_anonymise_keeps_the_text_and_the_status(story, db_session, moderator, client):
