@@ -245,7 +245,6 @@ def privacy_erase(email: str, remove: bool, yes: bool) -> None:
     email = _address(email)
     mode = "remove" if remove else "anonymise"
     found = privacy.count(db.session, email)
-    db.session.rollback()  # end the read before the erasure takes the write lock
     if not yes:
         noun = "comment" if found == 1 else "comments"
         what = "Remove" if remove else "Anonymise (keeping the text of)"

@@ -56,7 +56,6 @@ def privacy_erase():
     data = load_form(ErasureForm())
     if privacy.count(db.session, data["email"]) != data["count"]:
         return _confirm(data["email"], 409, mode=data["mode"], changed=True)
-    db.session.rollback()  # end the read before the erasure takes the write lock
     result = privacy.erase_address(db.session, data["email"], mode=data["mode"], actor=actor())
     noun = "comment" if result.count == 1 else "comments"
     flash(

@@ -42,6 +42,9 @@ def fan_out(session, app) -> None:
             elif item.kind is OutboxKind.mail and item.recipient == PERSON:
                 # A mail server refusing it quotes the address in the delivery log.
                 result = Result(False, f"550 5.1.1 <{PERSON}>: Recipient address rejected")
+            elif item.kind is OutboxKind.webhook and PERSON in json.dumps(item.payload):
+                # So may a receiver's answer (kept as the attempt's detail and last error).
+                result = Result(False, f"HTTP 422: author {PERSON} is not known here")
             else:
                 continue  # stays claimed and pending, as a mail waiting for its retry
             outbox.finish(session, item, result, outbox.RetryPolicy())

@@ -13,7 +13,9 @@ from tests.privacy.conftest import OTHER, PERSON, PERSON_IP, PERSON_UA, PERSON_U
 def test_the_story_leaves_the_address_in_many_stores(story, db_session):
     # The erase tests below mean something only if the address was there to find.
     tables = {table for table, _ in hits(db_session, PERSON)}
-    assert {"comments", "outbox", "subscriptions", "moderation_events"} <= tables
+    assert {"comments", "outbox", "outbox_attempts", "subscriptions", "moderation_events"} <= (
+        tables
+    )
     assert {table for table, _ in hits(db_session, PERSON_IP)} >= {"comments", "outbox"}
 
 
