@@ -226,13 +226,13 @@ def erase_address(session, email: str, *, mode: str = "anonymise", actor: Actor)
     batch_id = moderation.new_batch_id() if comments else None
     details = {"request": "privacy", "mode": mode, "count": len(comments)}
     reason = _reason(mode, len(comments), actor)
+    needles = _needles(email, comments)
     # Before the comments change: the rows the erasure itself writes carry nothing to clear.
-    _clear_outbox_about(session, comments, _needles(email, comments), mode)
-    for comment in comments:
-        if mode == "remove":
-            moderation.erase(session, comment, actor, batch_id, details).reason = reason
-        else:
-            _anonymise(session, comment, email, actor, batch_id, details).reason = reason
+    _clear_outbox_about(session, comments, needles, mode)
+    if mode == "remove":
+        moderation.erase(session, comments, actor, batch_id, reason=reason, details=details)
+    else:
+        _anonymise(session, comments, needles, actor, batch_id, reason, details)
     other = outbox.forget_address(session, email)
     other += _scrub_delivery_log(session, email)
     articles.bump_versions(session, {c.article_pk for c in comments})
@@ -258,10 +258,12 @@ def _clear_outbox_about(session, comments: list[Comment], needles: list[str], mo
     single erased comment. anonymise: the address and the rest are cut out of them
     (`outbox.forget_address` then replaces the author).
     """
-    ids = [c.id for c in comments]
-    if not ids:
-        return
-    for row in session.scalars(select(OutboxMessage).where(OutboxMessage.comment_id.in_(ids))):
+    rows = [
+        row
+        for chunk in moderation.chunks([c.id for c in comments])
+        for row in session.scalars(select(OutboxMessage).where(OutboxMessage.comment_id.in_(chunk)))
+    ]
+    for row in rows:
         if mode == "remove":
             row.payload = {}
             if row.state is OutboxState.pending:
@@ -279,26 +281,25 @@ def _reason(mode: str, count: int, actor: Actor) -> str:
     return f"Privacy request: {count} {noun} {done}{who}"
 
 
-def _anonymise(
-    session, comment: Comment, email: str, actor: Actor, batch_id, details
-) -> ModerationEvent:
-    needles = _needles(email, [comment])
-    for e in session.scalars(
-        select(ModerationEvent).where(ModerationEvent.comment_id == comment.id)
-    ).unique():
-        e.reason = scrubbed(e.reason, needles)
-        e.details = scrubbed(e.details, needles)
-    idempotency.forget(session, comment.id)
-    decided = moderation.event(comment, "anonymise", actor, comment.status, None, batch_id)
-    decided.details = details
-    session.add(decided)
-    comment.author_name = ANONYMOUS
-    comment.author_email = ""
-    comment.author_url = comment.remote_addr = comment.user_agent = None
-    comment.held_reasons = scrubbed(list(comment.held_reasons or []), needles)
-    # Webhook receivers that copied the author's name hear of the change.
-    outbox.enqueue(session, "comment.edited", comment)
-    return decided
+def _anonymise(session, comments, needles, actor: Actor, batch_id, reason, details) -> None:
+    ids = [c.id for c in comments]
+    for chunk in moderation.chunks(ids):
+        for e in session.scalars(
+            select(ModerationEvent).where(ModerationEvent.comment_id.in_(chunk))
+        ).unique():
+            e.reason = scrubbed(e.reason, needles)
+            e.details = scrubbed(e.details, needles)
+    idempotency.forget(session, *ids)
+    for comment in comments:
+        decided = moderation.event(comment, "anonymise", actor, comment.status, reason, batch_id)
+        decided.details = details
+        session.add(decided)
+        comment.author_name = ANONYMOUS
+        comment.author_email = ""
+        comment.author_url = comment.remote_addr = comment.user_agent = None
+        comment.held_reasons = scrubbed(list(comment.held_reasons or []), needles)
+        # Webhook receivers that copied the author's name hear of the change.
+        outbox.enqueue(session, "comment.edited", comment)
 
 
 def scrubbed(value, needles):
