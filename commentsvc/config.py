@@ -80,6 +80,10 @@ class Defaults:
     # Deliver to loopback and private addresses (tests and closed networks only).
     WEBHOOKS_ALLOW_PRIVATE = False
 
+    # Days a comment keeps its author's IP address and User-Agent (for spam and abuse
+    # checks); then the daily purge clears them. 0 keeps them.
+    IP_RETENTION_DAYS = 30
+
     # The submission policy (README, "Moderation policy"); 0 turns a rule off.
     FLOOD_SECONDS = 15
     MIN_FORM_SECONDS = 3
