@@ -19,6 +19,7 @@ from .. import policy
 from ..config import Settings
 from ..errors import DomainError, Duplicate, TooFast, ValidationFailed
 from ..models import Article, Comment, utcnow
+from ..ops import counters
 from ..policy import history
 from ..status import Status
 from ..threads import MAX_ID
@@ -80,6 +81,7 @@ def submit_comment(
         context = _context(session, article, submission, settings, answer)
         verdict = policy.evaluate(submission, context)
         if verdict.refusal is not None:
+            counters.submission("refused", [r.rule for r in verdict.reasons])
             raise _refusal(verdict.refusal)
     except DomainError:
         session.rollback()  # a refused comment leaves nothing behind, not even its article
@@ -113,6 +115,7 @@ def submit_comment(
     if claimed is not None:
         idempotency.complete(session, claimed, once, comment)
     session.commit()
+    counters.submission(verdict.status.value, [r.rule for r in verdict.reasons])
     return comment
 
 
