@@ -13,7 +13,7 @@ import sqlite3
 
 import psycopg
 import redis
-from flask import Flask, make_response, render_template
+from flask import Flask, current_app, make_response
 from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
 
@@ -97,6 +97,8 @@ def present(exc: Unavailable):
     if is_api_request():
         response = error_response(exc.status, exc.code, exc.message)
     else:
-        html = render_template("unavailable.html", message=exc.message)
-        response = make_response(html, exc.status)
+        # Straight from the template: the doors' context processors would ask the
+        # database again (the review UI's current_user).
+        page = current_app.jinja_env.get_template("unavailable.html")
+        response = make_response(page.render(message=exc.message), exc.status)
     return web.retry_after(response, exc.retry_after)
