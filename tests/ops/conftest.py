@@ -89,7 +89,7 @@ def metric(app, name: str, **labels) -> float:
     """A metric's value as /metrics shows it (0 when it has no sample yet)."""
     text = app.test_client().get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
     assert text.status_code == 200
-    wanted = ",".join(f'{k}="{v}"' for k, v in labels.items())
+    wanted = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
     pattern = re.escape(name + (f"{{{wanted}}}" if labels else "")) + r" ([0-9.e+-]+)$"
     match = re.search(pattern, text.get_data(as_text=True), re.MULTILINE)
     return float(match.group(1)) if match else 0.0
