@@ -2,6 +2,7 @@
 
 import glob
 import os
+import shutil
 import tempfile
 
 # Comma-separated: `make run` also listens on :8001, where the demo article page is
@@ -19,7 +20,8 @@ control_socket_disable = True
 
 # /metrics under several workers: each writes its counters to files here, and whichever
 # worker answers a scrape merges them. Set before any worker imports prometheus_client.
-if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+_made_metrics_dir = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if _made_metrics_dir:
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="commentsvc-metrics-")
 
 
@@ -35,3 +37,9 @@ def child_exit(server, worker):
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    """Remove the metrics folder this config made (one given by the operator stays)."""
+    if _made_metrics_dir:
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
