@@ -4,12 +4,16 @@ Real servers of this module's own (tests/servers.py), stopped and started by the
 """
 
 import sqlite3
+import threading
+import time
 
 import psycopg
 import pytest
+from sqlalchemy import func, select
 
+from commentsvc import worker
 from commentsvc.extensions import db
-from commentsvc.models import Role
+from commentsvc.models import OutboxMessage, OutboxState, Role
 from commentsvc.ops.outage import is_outage
 from commentsvc.services import accounts
 
@@ -111,6 +115,35 @@ def test_database_down_answers_503_everywhere_then_recovers(outage_app, postgres
     assert embed_post(client, "ops-db", "Through the form, after.").status_code == 303
     assert reviewer.get("/review/").status_code == 200
     assert client.get("/readyz").status_code == 200
+
+
+def test_the_worker_waits_out_a_database_outage(outage_app, postgres):
+    outage_app.config["WORKER_POLL_SECONDS"] = 0.2
+    stop = threading.Event()
+    runner = threading.Thread(target=worker.run, args=(outage_app,), kwargs={"stop": stop})
+    postgres.stop()
+    try:
+        runner.start()
+        time.sleep(1.5)  # several polls, each refused
+        assert runner.is_alive()
+    finally:
+        postgres.start()
+    try:
+        assert submit(outage_app.test_client(), "ops-worker").status_code == 202
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and _undelivered(outage_app):
+            time.sleep(0.2)
+        assert _undelivered(outage_app) == 0  # the same worker delivered it, once back
+    finally:
+        stop.set()
+        runner.join(timeout=20)
+    assert not runner.is_alive()
+
+
+def _undelivered(app) -> int:
+    with app.app_context():
+        query = select(func.count()).select_from(OutboxMessage)
+        return db.session.scalar(query.where(OutboxMessage.state == OutboxState.pending))
 
 
 @pytest.mark.parametrize(
