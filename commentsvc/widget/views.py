@@ -22,7 +22,7 @@ from ..errors import (
     Unavailable,
     ValidationFailed,
 )
-from ..extensions import db, limiter
+from ..extensions import db, limiter, read_connection
 from ..fields import valid_article_id
 from ..schemas import HELD_MESSAGE, CommentIn, PublicCommentOut, flatten
 from ..services import idempotency, moderation, reading, submission
@@ -283,15 +283,16 @@ def _render(
 
 def _thread(article_id: str) -> dict:
     config = settings()
-    return reading.thread_for(
-        db.session,
-        cache.current(),
-        article_id,
-        reading.Page(order="newest", limit=_limit(), cursor=_cursor()),
-        auto_create=config.articles_auto_create,
-        close_after_days=config.close_after_days,
-        secret=current_app.config["SECRET_KEY"],
-    ).data()
+    with read_connection() as conn:
+        return reading.thread_for(
+            conn,
+            cache.current(),
+            article_id,
+            reading.Page(order="newest", limit=_limit(), cursor=_cursor()),
+            auto_create=config.articles_auto_create,
+            close_after_days=config.close_after_days,
+            secret=current_app.config["SECRET_KEY"],
+        ).data()
 
 
 def _int(value) -> int | None:
