@@ -32,6 +32,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
+    register_operations(app)
     register_commands(app)
     if app.config["TRUSTED_PROXIES"]:
         hops = int(app.config["TRUSTED_PROXIES"])
@@ -81,6 +82,12 @@ def register_errorhandlers(app: Flask) -> None:
     from .api import errors
 
     errors.register(app)
+
+
+def register_operations(app: Flask) -> None:
+    from . import ops
+
+    ops.register(app)
 
 
 def register_commands(app: Flask) -> None:

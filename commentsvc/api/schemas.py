@@ -203,6 +203,8 @@ class ErrorBody(Schema):
     fields_ = fields.Dict(
         data_key="fields", keys=fields.String(), values=fields.List(fields.String())
     )
+    # The X-Request-Id of the answer, so a client's report leads to the log line.
+    request_id = fields.String()
 
 
 class ErrorOut(Schema):

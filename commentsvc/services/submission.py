@@ -20,6 +20,7 @@ from .. import policy
 from ..config import Settings
 from ..errors import DomainError, Duplicate, TooFast, ValidationFailed
 from ..models import Article, Comment, utcnow
+from ..ops import counters
 from ..policy import history
 from ..status import Status
 from ..threads import MAX_ID
@@ -81,6 +82,7 @@ def submit_comment(
         context = _context(session, article, submission, settings, answer)
         verdict = policy.evaluate(submission, context)
         if verdict.refusal is not None:
+            counters.submission("refused", [r.rule for r in verdict.reasons])
             raise _refusal(verdict.refusal)
     except DomainError:
         session.rollback()  # a refused comment leaves nothing behind, not even its article
@@ -114,6 +116,7 @@ def submit_comment(
     if claimed is not None:
         idempotency.complete(session, claimed, once, comment)
     session.commit()
+    counters.submission(verdict.status.value, [r.rule for r in verdict.reasons])
     return comment
 
 
