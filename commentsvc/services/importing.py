@@ -179,6 +179,7 @@ class _Import:
             self.session.rollback()
 
     def _end_batch(self) -> None:
+        comments.note_first_comments(self.session, self.touched)
         articles.bump_versions(self.session, self.touched)
         self.touched = set()
         if self.dry_run:
@@ -314,6 +315,7 @@ class _Import:
             kind=Kind(record.kind),
             source=source,
             source_id=record.source_id,
+            note_first_comment=False,
         )
         if record.updated_at is not None:
             comment.updated_at = record.updated_at

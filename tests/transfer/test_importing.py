@@ -194,3 +194,9 @@ def test_two_posts_on_one_article_id_do_not_merge(db_session):
 
     assert summary.stored == 1
     assert summary.skipped == {"no article id from its path, or another post's": 1}
+
+
+def test_the_first_comment_time_is_the_earliest_imported(db_session):
+    importing.import_records(db_session, records(), source="wordpress", batch_size=2)
+
+    assert db_session.scalar(select(Article.first_comment_at)) == T0
