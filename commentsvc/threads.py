@@ -28,26 +28,49 @@ def is_public(comment) -> bool:
     return comment.status is Status.approved and comment.erased_at is None
 
 
-def build(roots: Sequence[Any], replies: Iterable[Any]) -> list[ThreadNode]:
+def build(
+    roots: Sequence[Any], replies: Iterable[Any], max_depth: int | None = None
+) -> list[ThreadNode]:
     """Nest `replies` under `roots`, keeping only what readers may see.
 
     A comment that is not public stays as a placeholder when a public reply
     hangs below it, so the conversation keeps its shape; otherwise it is left out.
     Replies read oldest first under their parent, whatever order the roots have.
+    Nothing shows deeper than `max_depth`: a comment one level above it lists every
+    public reply beneath it, oldest first, at that depth (imports keep chains deeper than
+    replies may go now).
     """
     children: dict[int, list[Any]] = defaultdict(list)
     for reply in sorted(replies, key=lambda c: (c.created_at, c.id)):
         children[reply.parent_id].append(reply)
 
-    def shape(comment) -> ThreadNode | None:
-        kept = [node for child in children[comment.id] if (node := shape(child))]
+    def below(comment) -> list[Any]:
+        found = []
+        for child in children[comment.id]:
+            found.append(child)
+            found.extend(below(child))
+        return found
+
+    def flattened(comment) -> list[ThreadNode]:
+        public = [c for c in below(comment) if is_public(c)]
+        return [ThreadNode(c, removed=False) for c in sorted(public, key=_age)]
+
+    def shape(comment, level: int) -> ThreadNode | None:
+        if max_depth is not None and level >= max(max_depth - 1, 1):
+            kept = flattened(comment)
+        else:
+            kept = [node for child in children[comment.id] if (node := shape(child, level + 1))]
         if is_public(comment):
             return ThreadNode(comment, removed=False, replies=kept)
         if kept:
             return ThreadNode(comment, removed=True, replies=kept)
         return None
 
-    return [node for root in roots if (node := shape(root))]
+    return [node for root in roots if (node := shape(root, 1))]
+
+
+def _age(comment):
+    return (comment.created_at, comment.id)
 
 
 def public_comments(nodes: Sequence[ThreadNode], avatar: Callable[[str], str]) -> list[dict]:
@@ -60,42 +83,63 @@ def public_comments(nodes: Sequence[ThreadNode], avatar: Callable[[str], str]) -
 
 
 def public_tree(
-    roots: Sequence[Any], replies: Iterable[Any], avatar: Callable[[str], str]
+    roots: Sequence[Any],
+    replies: Iterable[Any],
+    avatar: Callable[[str], str],
+    max_depth: int | None = None,
 ) -> list[dict]:
-    """`public_comments(build(roots, replies), avatar)` in one pass, for the read path.
+    """`public_comments(build(roots, replies, max_depth), avatar)` in one pass.
 
-    A cache miss on a long thread spends most of its time here, so this skips the
-    intermediate nodes; a test holds its result to the schema's dump of `build`'s nodes,
-    so the two cannot drift.
+    A cache miss on a long thread spends most of its time here, so the read path skips
+    the intermediate nodes; a test holds its result to the schema's dump of `build`'s
+    nodes, so the two cannot drift.
     """
     children: dict[int, list[Any]] = {}
-    for reply in sorted(replies, key=lambda c: (c.created_at, c.id)):
+    for reply in sorted(replies, key=_age):
         children.setdefault(reply.parent_id, []).append(reply)
     approved = Status.approved
+    flat_from = max(max_depth - 1, 1) if max_depth is not None else None
 
-    def shape(c) -> dict | None:
-        below = children.get(c.id)
-        kept = [d for child in below if (d := shape(child)) is not None] if below else []
+    def shown(c, kept: list[dict]) -> dict:
+        return {
+            "id": c.id,
+            "parent_id": c.parent_id,
+            "author": {
+                "name": c.author_name,
+                "url": c.author_url,
+                "avatar": avatar(c.author_email),
+            },
+            "html": c.html,
+            "created_at": c.created_at,  # orjson writes it as isoformat() does
+            "staff": bool(c.is_staff),
+            "removed": False,
+            "replies": kept,
+        }
+
+    def below(c) -> list[Any]:
+        found = []
+        for child in children.get(c.id, ()):
+            found.append(child)
+            found.extend(below(child))
+        return found
+
+    def shape(c, level: int) -> dict | None:
+        if flat_from is not None and level >= flat_from:
+            kept = [
+                shown(d, [])
+                for d in sorted(below(c), key=_age)
+                if d.status is approved and d.erased_at is None
+            ]
+        else:
+            under = children.get(c.id)
+            kept = [d for child in under if (d := shape(child, level + 1))] if under else []
         if c.status is approved and c.erased_at is None:
-            return {
-                "id": c.id,
-                "parent_id": c.parent_id,
-                "author": {
-                    "name": c.author_name,
-                    "url": c.author_url,
-                    "avatar": avatar(c.author_email),
-                },
-                "html": c.html,
-                "created_at": c.created_at,  # orjson writes it as isoformat() does
-                "staff": bool(c.is_staff),
-                "removed": False,
-                "replies": kept,
-            }
+            return shown(c, kept)
         if kept:
             return _removed(c, kept)
         return None
 
-    return [d for root in roots if (d := shape(root)) is not None]
+    return [d for root in roots if (d := shape(root, 1)) is not None]
 
 
 def _public(node: ThreadNode, avatar: Callable[[str], str]) -> dict:

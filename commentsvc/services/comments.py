@@ -7,11 +7,11 @@ unit of work (nothing commits in this module).
 
 from datetime import datetime
 
-from sqlalchemy import or_, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm.util import identity_key
 
 from .. import sanitize
-from ..models import Article, Comment, ModerationEvent
+from ..models import Article, Comment, Kind, ModerationEvent
 from ..status import Status
 from . import Actor, Client
 
@@ -31,8 +31,17 @@ def add(
     is_staff: bool = False,
     moderator_id: int | None = None,
     created_at: datetime | None = None,
+    kind: Kind = Kind.comment,
+    source: str | None = None,
+    source_id: str | None = None,
+    note_first_comment: bool = True,
 ) -> Comment:
-    """Add a comment (sanitised, nested under `parent`) to the session and flush it."""
+    """Add a comment (sanitised, nested under `parent`) to the session and flush it.
+
+    `parent` needs only `id`, `root_id` and `depth`; `source` and `source_id` name an
+    imported comment's origin. An import, storing thousands, passes
+    `note_first_comment=False` and calls `note_first_comments` once per batch.
+    """
     client = client or Client()
     comment = Comment(
         article_pk=article_pk,
@@ -51,13 +60,33 @@ def add(
         user_agent=(client.user_agent or None) and client.user_agent[:500],
         is_staff=is_staff,
         moderator_id=moderator_id,
+        kind=kind,
+        source=source,
+        source_id=source_id,
     )
     if created_at is not None:
         comment.created_at = comment.updated_at = created_at
     session.add(comment)
     session.flush()
-    _note_first_comment(session, article_pk, comment.created_at)
+    if note_first_comment:
+        _note_first_comment(session, article_pk, comment.created_at)
     return comment
+
+
+def note_first_comments(session, article_pks: set[int]) -> None:
+    """Set each article's first-comment time from its comments (see `_note_first_comment`)."""
+    if article_pks:
+        first = (
+            select(func.min(Comment.created_at))
+            .where(Comment.article_pk == Article.id)
+            .scalar_subquery()
+        )
+        session.execute(
+            update(Article)
+            .where(Article.id.in_(article_pks))
+            .values(first_comment_at=first)
+            .execution_options(synchronize_session="fetch")
+        )
 
 
 def _note_first_comment(session, article_pk: int, created_at: datetime) -> None:
@@ -89,6 +118,8 @@ def record(
     reason: str | None = None,
     details: dict | None = None,
     batch_id: str | None = None,
+    actor_label: str | None = None,
+    created_at: datetime | None = None,
 ) -> ModerationEvent:
     """Write the audit row for how a new comment came to have its status."""
     actor = actor or Actor()
@@ -102,6 +133,9 @@ def record(
         reason=reason,
         details=details,
         batch_id=batch_id,
+        actor_label=actor_label,
     )
+    if created_at is not None:
+        event.created_at = created_at
     session.add(event)
     return event

@@ -26,6 +26,7 @@ EVENT_ACTIONS = (
     "reply",
     "policy",
     "settings",
+    "import",
 )
 
 

@@ -104,6 +104,7 @@ def thread_for(
     auto_create: bool,
     secret: str,
     close_after_days: int = 0,
+    thread_depth: int | None = None,
     matches: Callable[[str], bool] = lambda etag: False,
 ) -> Thread:
     """Answer one page of a thread: not modified when `matches` its ETag, else its bytes.
@@ -112,17 +113,18 @@ def thread_for(
     conditional request then costs the one indexed read and nothing else.
     `auto_create` says whether an unknown article takes comments (its first creates it);
     `close_after_days` is the configured default, which a saved discussion setting
-    overrides; `secret` keys the avatar tokens.
+    overrides; `secret` keys the avatar tokens; replies deeper than `thread_depth` are
+    shown flattened at that depth.
     """
     state = _state(conn, article_id)
     is_open = _is_open(state, auto_create, close_after_days)
-    etag = _etag(article_id, state, page, is_open)
+    etag = _etag(article_id, state, page, is_open, thread_depth)
     if matches(etag):
         return Thread(etag, not_modified=True)
     gzipped = cache.get(etag)
     if gzipped is not None:
         return Thread(etag, gzipped=gzipped)
-    plain = _render(conn, article_id, state, page, is_open, secret)
+    plain = _render(conn, article_id, state, page, is_open, secret, thread_depth)
     gzipped = _gzip(plain)
     # Cache it only if nothing changed while reading (each statement may see a newer
     # snapshot on PostgreSQL): a key must always name exactly one body.
@@ -157,19 +159,19 @@ def _is_open(state, auto_create: bool, close_after_days: int) -> bool:
     return state.comments_open and (closes is None or closes > utcnow())
 
 
-def _etag(article_id: str, state, page: Page, is_open: bool) -> str:
+def _etag(article_id: str, state, page: Page, is_open: bool, depth: int | None) -> str:
     # Whether comments are open changes by itself when a closing time passes, so it is
     # part of the key beside the version. The row's creation time tells apart an article
     # deleted and made again (or a database restored) from the one that had this version.
     version = f"{state.created_at.timestamp()}:{state.version}" if state is not None else "0"
     opened = "open" if is_open else "closed"
-    key = f"{THREAD_FORMAT}|{article_id}|{version}|{opened}|{page.key()}"
+    key = f"{THREAD_FORMAT}|{article_id}|{version}|{opened}|{depth}|{page.key()}"
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
-def _render(conn, article_id: str, state, page: Page, is_open: bool, secret: str):
+def _render(conn, article_id: str, state, page: Page, is_open: bool, secret: str, depth):
     avatar = functools.partial(_avatar, secret=secret)
-    comments, next_cursor = _page(conn, state.id, page, avatar) if state else ([], None)
+    comments, next_cursor = _page(conn, state.id, page, avatar, depth) if state else ([], None)
     thread = {
         "article_id": article_id,
         "title": state.title if state else None,
@@ -181,14 +183,14 @@ def _render(conn, article_id: str, state, page: Page, is_open: bool, secret: str
     return orjson.dumps(thread)
 
 
-def _page(conn, article_pk: int, page: Page, avatar):
+def _page(conn, article_pk: int, page: Page, avatar, depth: int | None):
     params = {"article_pk": article_pk, "limit": page.limit + 1}
     if page.cursor is not None:
         params["cursor_time"], params["cursor_id"] = page.cursor
     rows = conn.execute(_roots_query(page.order, page.cursor is not None), params).all()
     roots, next_cursor = paging.cut(rows, page.limit)
     replies = conn.execute(_REPLIES, {"roots": [r.id for r in roots]}).all() if roots else []
-    return threads.public_tree(roots, replies, avatar), next_cursor
+    return threads.public_tree(roots, replies, avatar, depth), next_cursor
 
 
 _reply = aliased(Comment)

@@ -291,6 +291,7 @@ def _thread(article_id: str) -> dict:
             reading.Page(order="newest", limit=_limit(), cursor=_cursor()),
             auto_create=config.articles_auto_create,
             close_after_days=config.close_after_days,
+            thread_depth=config.thread_depth,
             secret=current_app.config["SECRET_KEY"],
         ).data()
 

@@ -39,7 +39,7 @@ def stored(specs: list[dict]) -> tuple[list, list]:
     """Stand-ins for stored comments: the first few are roots, the rest reply to earlier ones."""
     made = []
     for number, spec in enumerate(specs, start=1):
-        earlier = [c for c in made if c.depth < 5]
+        earlier = [c for c in made if c.depth < 8]
         parent = earlier[spec["parent"] % len(earlier)] if earlier and number > 3 else None
         made.append(
             SimpleNamespace(
@@ -60,13 +60,13 @@ def stored(specs: list[dict]) -> tuple[list, list]:
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(comment_fields, min_size=0, max_size=25))
-def test_fast_path_matches_the_schema_dump(app, specs):
+@given(st.lists(comment_fields, min_size=0, max_size=25), st.none() | st.integers(1, 6))
+def test_fast_path_matches_the_schema_dump(app, specs, max_depth):
     roots, replies = stored(specs)
-    nodes = threads.build(roots, replies)
+    nodes = threads.build(roots, replies, max_depth)
 
     avatar = lambda email: avatars.token(email, SECRET)  # noqa: E731
-    fast = threads.public_tree(roots, replies, avatar)
+    fast = threads.public_tree(roots, replies, avatar, max_depth)
     assert fast == threads.public_comments(nodes, avatar)
 
     with app.app_context():
