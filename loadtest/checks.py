@@ -62,7 +62,10 @@ def submissions(subs: list[Submission], stored: Stored) -> tuple[list[Check], di
         if sub.status in (201, 202):
             if not rows:
                 lost.append(sub.marker)
-            elif rows[0][0] != sub.comment_id or stored.key_to_comment.get(sub.key) != rows[0][0]:
+            elif (
+                set(sub.answered_ids) != {rows[0][0]}
+                or stored.key_to_comment.get(sub.key) != rows[0][0]
+            ):
                 mismatched.append(sub.marker)
         elif rows:
             stored_unanswered.append(sub.marker)
@@ -71,7 +74,7 @@ def submissions(subs: list[Submission], stored: Stored) -> tuple[list[Check], di
         "submissions_stored": sum(bool(stored.by_marker.get(s.marker)) for s in subs),
         "lost": len(lost),
         "duplicated": len(duplicated),
-        "stored_under_another_id": len(mismatched),
+        "answered_with_another_id": len(mismatched),
         "stored_without_2xx": len(stored_unanswered),
     }
     checks = [
@@ -79,7 +82,7 @@ def submissions(subs: list[Submission], stored: Stored) -> tuple[list[Check], di
             "every submission answered 2xx is stored exactly once (0 lost, 0 duplicated)",
             not lost and not duplicated and not mismatched,
             f"lost {len(lost)} {lost[:5]}, duplicated {len(duplicated)} {duplicated[:5]}, "
-            f"stored under another id {len(mismatched)} {mismatched[:5]}",
+            f"answered with another id than stored {len(mismatched)} {mismatched[:5]}",
         ),
         Check(
             "every submission got its 2xx before its retries ran out",

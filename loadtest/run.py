@@ -248,8 +248,9 @@ def _print(result: dict) -> None:
     print("counts:")
     for name in (
         "submissions_sent", "submissions_answered_2xx", "submissions_retried", "retries",
+        "submissions_hedged",
         "submissions_replayed", "submissions_stored", "lost", "duplicated",
-        "stored_under_another_id", "stored_without_2xx", "submissions_abandoned", "calls",
+        "answered_with_another_id", "stored_without_2xx", "submissions_abandoned", "calls",
         "answered_5xx", "answered_500", "answered_503_without_retry_after", "no_answer",
         "answered_429", "final_approvals",
     ):  # fmt: skip

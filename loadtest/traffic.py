@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 TIMEOUT = 20
 MAX_BACKOFF = 2.0
+HEDGED = 0.1  # the share of submissions sent twice at once (to both instances)
 RETRY_CODES = {"idempotency_key_in_use"}
 # Answers each kind of call may give without anything being wrong (retryable ones are
 # checked separately, against the fault timeline).
@@ -54,6 +55,8 @@ class Submission:
     comment_id: int | None = None
     replayed: bool = False
     abandoned: bool = False
+    hedged: bool = False  # also sent at once to the other instance, with the same key
+    answered_ids: list[int] = field(default_factory=list)  # from every 2xx, hedge included
 
 
 @dataclass
@@ -190,11 +193,13 @@ class Traffic:
         if parent_id is not None:
             body["parent_id"] = parent_id
         path = f"/api/v1/articles/{article_id}/comments"
+        headers = {"Idempotency-Key": submission.key}
+        if rng.random() < HEDGED:
+            submission.hedged = True
+            threading.Thread(target=self._hedge, args=(submission, path, body), daemon=True).start()
         delay = 0.2
         while True:
-            answer = self.client.call(
-                "submit", "POST", path, body, {"Idempotency-Key": submission.key}
-            )
+            answer = self.client.call("submit", "POST", path, body, headers)
             submission.attempts += 1
             submission.status = answer.status
             if answer.status in (201, 202):
@@ -216,9 +221,18 @@ class Traffic:
             time.sleep(_pause(answer, delay, rng))
             delay = min(delay * 2, MAX_BACKOFF)
 
+    def _hedge(self, submission: Submission, path: str, body: dict) -> None:
+        """The same request at the same moment: a client that retried too early."""
+        answer = self.client.call("submit", "POST", path, body, {"Idempotency-Key": submission.key})
+        if answer.status in (201, 202):
+            with self._lock:
+                submission.answered_ids.append((answer.json() or {}).get("id"))
+
     def _accepted(self, submission: Submission, answer: Answer) -> None:
         data = answer.json() or {}
         submission.comment_id = data.get("id")
+        with self._lock:
+            submission.answered_ids.append(submission.comment_id)
         submission.replayed = answer.headers.get("Idempotent-Replayed") == "true"
         with self._lock:
             if submission.comment_id is not None:
@@ -263,6 +277,7 @@ class Traffic:
             "submissions_answered_2xx": len(answered),
             "submissions_replayed": sum(s.replayed for s in answered),
             "submissions_retried": sum(s.attempts > 1 for s in self.submissions),
+            "submissions_hedged": sum(s.hedged for s in self.submissions),
             "retries": self.retries,
             "submissions_abandoned": sum(s.abandoned for s in self.submissions),
             "submissions_refused_4xx": sum(
