@@ -46,15 +46,16 @@ class Plan:
 
         :raise ValueError: `seconds` is too short for the database's outage and a tail.
         """
-        redis_at = 0.2 * seconds
+        redis_at = 0.15 * seconds
         redis_down = max(2.0, min(5.0, 0.1 * seconds))
-        db_at = max(redis_at + redis_down + 1, 0.35 * seconds)
+        # Apart by more than the checks' grace, so each 5xx belongs to one outage.
+        db_at = max(redis_at + redis_down + 2.5, 0.35 * seconds)
         if db_at + db_down + 2 > seconds:
             raise ValueError(
                 f"LOADTEST_SECONDS={seconds:g} is too short for a {db_down:g} s database "
                 f"outage; use at least {db_at + db_down + 2:.0f}"
             )
-        return cls(0.1 * seconds, redis_at, redis_down, db_at, db_down)
+        return cls(0.08 * seconds, redis_at, redis_down, db_at, db_down)
 
 
 class Faults(threading.Thread):

@@ -183,6 +183,11 @@ class Instance:
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
+        # Each master its own metrics folder (prometheus-client's multiprocess mode), in
+        # the run's folder so it goes with it.
+        metrics = self.log.parent / f"metrics-{self.name}"
+        metrics.mkdir(exist_ok=True)
+        env = {**self.env, "PROMETHEUS_MULTIPROC_DIR": str(metrics)}
         with self.log.open("a") as log:
             self.process = subprocess.Popen(
                 [
@@ -190,7 +195,7 @@ class Instance:
                     "--no-control-socket", "--bind", f"127.0.0.1:{self.port}",
                     "--workers", str(self.workers), "wsgi:app",
                 ],
-                env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True,
             )  # fmt: skip
         _wait(self._answers, f"gunicorn {self.name}")

@@ -53,7 +53,7 @@ def test_an_abandoned_submission_fails():
 
 
 def _timeline():
-    timeline = Timeline(windows=[Window("postgresql", 10.0, 20.0)])
+    timeline = Timeline(windows=[Window("redis", 6.0, 7.0), Window("postgresql", 10.0, 20.0)])
     timeline.note(5.0, "SIGKILL gunicorn a worker 1 during a submission")
     return timeline
 
@@ -65,6 +65,8 @@ def _timeline():
         (Call("read", "b", 12.0, 12.1, 500), ["nothing answered 500", "a 503 during"]),
         (Call("read", "b", 25.0, 25.1, 503, retry_after="1"), ["a 503 during"]),
         (Call("read", "b", 12.0, 12.1, 503), ["Retry-After"]),
+        (Call("submit", "b", 6.0, 6.1, 503, retry_after="1"), ["while Redis was down"]),
+        (Call("submit", "b", 7.9, 10.2, 503, retry_after="1"), []),
         (Call("submit", "a", 4.9, 5.2, None, "RemoteDisconnected"), []),
         (Call("submit", "a", 8.0, 8.2, None, "ConnectionRefusedError"), ["without an answer"]),
         (Call("read", "a", 1.0, 1.1, 404), ["unexpected 4xx"]),
