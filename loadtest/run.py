@@ -55,6 +55,9 @@ def main() -> int:
     except Missing as exc:
         print(f"loadtest: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("loadtest: interrupted; its servers are stopped", file=sys.stderr)
+        return 130
     if keep:
         print(f"kept {folder}")
     _print(result)

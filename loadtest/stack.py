@@ -89,6 +89,7 @@ class Postgres:
         self.log = self.folder / "server.log"
         self.port = free_port()
         self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+        self.closed = False
 
     def _run(self, *args: str, timeout: float = 60, check: bool = True):
         command = [str(self.bin / args[0]), *args[1:]]
@@ -112,6 +113,8 @@ class Postgres:
         )  # fmt: skip
 
     def start(self) -> None:
+        if self.closed:  # the run is over: a late restart by the faults must not leak one
+            raise RuntimeError("the run's PostgreSQL is closed")
         options = (
             f"-p {self.port} -k {self.sockets} -c listen_addresses=127.0.0.1 "
             "-c fsync=off -c full_page_writes=off -c max_connections=200"
@@ -129,6 +132,7 @@ class Postgres:
 
     def close(self) -> None:
         """Stop the cluster at once if it runs (cleanup; its data is thrown away)."""
+        self.closed = True
         if self.data.exists() and self.running():
             self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop", check=False)
 
@@ -142,8 +146,11 @@ class Redis:
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.process: subprocess.Popen | None = None
+        self.closed = False
 
     def start(self) -> None:
+        if self.closed:  # the run is over: a late restart by the faults must not leak one
+            raise RuntimeError("the run's Redis is closed")
         self.folder.mkdir(exist_ok=True)
         with (self.folder / "server.log").open("a") as log:
             self.process = subprocess.Popen(
@@ -167,7 +174,9 @@ class Redis:
         _stop_group(self.process)
         self.process = None
 
-    close = stop
+    def close(self) -> None:
+        self.closed = True
+        self.stop()
 
 
 class Instance:
