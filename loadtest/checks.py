@@ -192,8 +192,11 @@ def threads(pages: dict[str, dict[str, list[bytes]]], stored: Stored, counts: di
         for comment_id, _article, status in rows
         if status != "approved"
     ]
-    for article_id, by_instance in pages.items():
-        bodies = list(by_instance.values())
+    for article_id in sorted(set(pages) | set(expected)):
+        bodies = list(pages.get(article_id, {}).values())
+        if not bodies:
+            incomplete.append(f"{article_id}: not read")
+            continue
         if any(body != bodies[0] for body in bodies[1:]):
             differing.append(article_id)
         served = _ids(bodies[0])

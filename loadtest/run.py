@@ -107,9 +107,14 @@ def _run(stack: ExitStack, folder: Path, plan: Plan, seconds: float, clients: in
     faults.join(timeout=60)
     traffic_done = client.now()
 
-    approvals = _approve_all(client)
-    pages = {a: {i.name: _thread_pages(client, i, a) for i in instances} for a in ARTICLES}
-    counts = {i.name: _counts(client, i) for i in instances}
+    # A service that cannot answer after the faults fails the run with its counts printed.
+    approvals, pages, counts, recovered = 0, {}, {}, checks.Check("both instances recovered", True)
+    try:
+        approvals = _approve_all(client)
+        pages = {a: {i.name: _thread_pages(client, i, a) for i in instances} for a in ARTICLES}
+        counts = {i.name: _counts(client, i) for i in instances}
+    except (RuntimeError, KeyError, TypeError) as exc:
+        recovered = checks.Check("both instances recovered", False, str(exc)[:300])
     stored = checks.read_stored(database_url, run_id)
 
     submission_checks, submission_counts = checks.submissions(traffic.submissions, stored)
@@ -118,6 +123,7 @@ def _run(stack: ExitStack, folder: Path, plan: Plan, seconds: float, clients: in
     results = [
         *submission_checks,
         *answer_checks,
+        recovered,
         *checks.threads(pages, stored, counts),
         checks.Check("every fault was injected", not faults.errors, "; ".join(faults.errors)),
         _respawned(instances[0], faults),

@@ -91,6 +91,8 @@ def test_threads_differing_between_instances_fail():
     assert not _ok(differ, "byte-identical")
     missing = checks.threads({"a": {"a": [page], "b": [page]}}, _stored({1: [10], 2: [11]}), {})
     assert not _ok(missing, "exactly the stored comments")
+    unread = checks.threads({}, stored, {})
+    assert not _ok(unread, "exactly the stored comments")
 
 
 def test_a_run_too_short_for_the_outage_is_refused():
