@@ -6,6 +6,7 @@ A killed worker is an event, not a window: its in-flight calls lose their connec
 and nothing may answer 5xx for it.
 """
 
+import math
 import os
 import random
 import signal
@@ -53,7 +54,7 @@ class Plan:
         if db_at + db_down + 2 > seconds:
             raise ValueError(
                 f"LOADTEST_SECONDS={seconds:g} is too short for a {db_down:g} s database "
-                f"outage; use at least {db_at + db_down + 2:.0f}"
+                f"outage; use at least {math.ceil(db_at + db_down + 2)}"
             )
         return cls(0.08 * seconds, redis_at, redis_down, db_at, db_down)
 
