@@ -7,7 +7,7 @@ DB ?= sqlite
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PIP_QUIET := --quiet --disable-pip-version-check
 
-.PHONY: run test lint bench bench-import clean
+.PHONY: run test lint bench bench-import loadtest clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,3 +55,8 @@ bench: $(VENV)/.installed-dev
 # A generated 100,000-comment WordPress export imported: rate and peak memory.
 bench-import: $(VENV)/.installed-dev
 	BENCH_DB=$(DB) $(BIN)/python bench/import_bench.py
+# Two gunicorn instances on a throwaway PostgreSQL and Redis, mixed traffic, a worker
+# killed, Redis and the database stopped and started: 0 lost, 0 duplicated, no 500.
+LOADTEST_SECONDS ?= 60
+loadtest: $(VENV)/.installed-dev
+	LOADTEST_SECONDS=$(LOADTEST_SECONDS) $(BIN)/python -m loadtest
