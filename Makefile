@@ -55,6 +55,7 @@ bench: $(VENV)/.installed-dev
 # A generated 100,000-comment WordPress export imported: rate and peak memory.
 bench-import: $(VENV)/.installed-dev
 	BENCH_DB=$(DB) $(BIN)/python bench/import_bench.py
+
 # Two gunicorn instances on a throwaway PostgreSQL and Redis, mixed traffic, a worker
 # killed, Redis and the database stopped and started: 0 lost, 0 duplicated, no 500.
 LOADTEST_SECONDS ?= 60
