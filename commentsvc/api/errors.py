@@ -4,6 +4,8 @@
 """
 
 from flask import current_app, jsonify, request
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -15,12 +17,12 @@ HTTP_CODES = {
     400: ("bad_request", None),
     401: ("unauthorized", None),
     403: ("forbidden", None),
-    404: ("not_found", "There is nothing at this address."),
+    404: ("not_found", _l("There is nothing at this address.")),
     405: ("method_not_allowed", None),
     413: ("payload_too_large", None),
     415: ("unsupported_media_type", None),
-    429: ("rate_limited", "Too many requests; wait a moment and try again."),
-    500: ("internal_error", "Something went wrong on our side; nothing was saved."),
+    429: ("rate_limited", _l("Too many requests; wait a moment and try again.")),
+    500: ("internal_error", _l("Something went wrong on our side; nothing was saved.")),
 }
 
 
@@ -58,7 +60,7 @@ def register(app) -> None:
     @app.errorhandler(ValidationError)
     def _validation_error(exc: ValidationError):
         return error_response(
-            422, "validation_failed", "Some fields are not valid.", flatten(exc.messages)
+            422, "validation_failed", gettext("Some fields are not valid."), flatten(exc.messages)
         )
 
     @app.errorhandler(HTTPException)
@@ -68,13 +70,17 @@ def register(app) -> None:
         code, message = HTTP_CODES.get(exc.code, ("error", None))
         if exc.code == 413:
             limit = current_app.config["MAX_CONTENT_LENGTH"] // 1024
-            message = f"The request body is larger than the {limit} KiB this service accepts."
+            message = gettext(
+                "The request body is larger than the %(limit)s KiB this service accepts.",
+                limit=limit,
+            )
         headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
-        return error_response(exc.code, code, message or exc.description, headers=headers)
+        return error_response(exc.code, code, str(message or exc.description), headers=headers)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
         if not is_api_request():
             return InternalServerError(original_exception=exc)
-        return error_response(500, *HTTP_CODES[500])
+        code, message = HTTP_CODES[500]
+        return error_response(500, code, str(message))

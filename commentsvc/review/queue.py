@@ -1,6 +1,7 @@
 """The queue: status tabs, filters, row actions, bulk actions and undo."""
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 
 from .. import web
 from ..errors import DomainError
@@ -95,10 +96,12 @@ def bulk():
     data = load_form(BulkForm(), lists=("ids", "page_ids"))
     back = safe_back(data["back"])
     if not data["bulk_action"]:
-        flash({"text": "Choose a bulk action first (the menu says “Bulk actions”)."}, "error")
+        flash(
+            {"text": gettext("Choose a bulk action first (the menu says “Bulk actions”).")}, "error"
+        )
         return redirect(back)
     if not data["chosen"]:
-        flash({"text": "Select at least one comment first."}, "error")
+        flash({"text": gettext("Select at least one comment first.")}, "error")
         return redirect(back)
     if not data["confirm"]:
         return render_template(
