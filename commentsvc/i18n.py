@@ -79,3 +79,12 @@ def plural(singular: str, plural_: str, n: int, **variables) -> str:
     """
     variables.setdefault("num", n)
     return get_translations().ungettext(singular, plural_, n) % variables
+
+
+def N_(message: str) -> str:
+    """Mark a message for the catalogues without translating it yet (`-k N_`).
+
+    For libraries that want a plain string (marshmallow's error messages); the door
+    translates it when it presents it (schemas.flatten).
+    """
+    return message

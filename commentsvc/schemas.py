@@ -12,14 +12,16 @@ from marshmallow import Schema, ValidationError, fields, pre_dump, pre_load, val
 from . import avatars, threads
 from .config import MODERATION_MODES
 from .fields import Name, Text, Trimmed, TrimmedEmail, Url, WholeNumber, WordList
+from .i18n import N_
 
 HELD_MESSAGE = _l("Your comment is awaiting moderation.")
 
 
 def flatten(messages, prefix: str = "") -> dict[str, list[str]]:
-    """Turn marshmallow's nested messages ({"ids": {0: [...]}}) into {"ids.0": [...]}."""
+    """Turn marshmallow's nested messages into {"ids.0": [...]}, each in the request's language."""
     if isinstance(messages, list):
-        return {prefix or "_body": [str(m) for m in messages]}
+        # Messages marked N_() are msgids: each is answered in the request's language.
+        return {prefix or "_body": [gettext(str(m)) for m in messages]}
     flat: dict[str, list[str]] = {}
     for key, value in messages.items():
         name = f"{prefix}.{key}" if prefix else str(key)
@@ -56,12 +58,12 @@ class _BodyRule(Schema):
 class CommentIn(_BodyRule):
     name = Name(
         required=True,
-        validate=validate.Length(1, 100, error=_l("Enter a name of 1 to 100 characters.")),
+        validate=validate.Length(1, 100, error=N_("Enter a name of 1 to 100 characters.")),
     )
     email = TrimmedEmail(
         required=True,
         validate=validate.Length(max=254),
-        error_messages={"invalid": _l("Enter a valid email address.")},
+        error_messages={"invalid": N_("Enter a valid email address.")},
     )
     url = Url(
         metadata={"format": "uri"},  # JSON Schema's name; apispec would say "url"
@@ -69,7 +71,7 @@ class CommentIn(_BodyRule):
         allow_none=True,
         load_default=None,
         validate=validate.Length(max=200),
-        error_messages={"invalid": _l("Enter a web address starting with http:// or https://.")},
+        error_messages={"invalid": N_("Enter a web address starting with http:// or https://.")},
     )
     parent_id = WholeNumber(allow_none=True, load_default=None, validate=validate.Range(min=1))
     notify_replies = fields.Boolean(
