@@ -8,7 +8,7 @@ The choice, first that applies (a mail to a moderator forces theirs with `force_
 """
 
 from flask import Flask, has_request_context, request
-from flask_babel import Babel, get_locale, get_translations
+from flask_babel import Babel, get_locale, get_translations, refresh
 from markupsafe import Markup
 
 from . import locales
@@ -59,6 +59,9 @@ def init_app(app: Flask) -> None:
         app, locale_selector=select_locale, default_translation_directories="translations"
     )
     app.context_processor(_page_language)
+    # Flask-Babel keeps its choice on `g`, which lives as long as the app context: a
+    # context kept open across requests (a worker, a test) must not keep the last answer.
+    app.before_request(refresh)
     app.jinja_env.globals.update(bdi=bdi, strong=strong)
 
 
