@@ -45,6 +45,11 @@ def current() -> str:
     return str(get_locale() or locales.DEFAULT).split("_", 1)[0]
 
 
+def direction() -> str:
+    """ "rtl" or "ltr": the request's (or the forced) locale's writing direction."""
+    return locales.direction(current())
+
+
 def _page_language() -> dict:
     code = current()
     return {
@@ -62,7 +67,10 @@ def init_app(app: Flask) -> None:
     # Flask-Babel keeps its choice on `g`, which lives as long as the app context: a
     # context kept open across requests (a worker, a test) must not keep the last answer.
     app.before_request(refresh)
-    app.jinja_env.globals.update(bdi=bdi, strong=strong)
+    # Globals, unlike context variables, reach macros imported without context (mails).
+    app.jinja_env.globals.update(
+        bdi=bdi, strong=strong, current_lang=current, current_dir=direction
+    )
 
 
 def bdi(text) -> Markup:

@@ -273,7 +273,7 @@
         " ", h("label", { for: "f-save" }, w.t("save")));
       this.form = h("form", { class: "comment-form", novalidate: true, onsubmit: (e) => this.submit(e) },
         h("p", { class: "comment-notes" }, ...w.t("notes").split("%(mark)s").flatMap((part, i) => (i ? [h("span", { class: "required" }, "*"), part] : [part]))),
-        field("body", w.t("comment"), h("textarea", { rows: 8, required: true }), true),
+        field("body", w.t("comment"), h("textarea", { rows: 8, required: true, dir: "auto" }), true),
         field("name", w.t("name"), h("input", { type: "text", autocomplete: "name", required: true }), true),
         field("email", w.t("email"), h("input", { type: "email", autocomplete: "email", required: true }), true),
         field("url", w.t("website"), h("input", { type: "url", autocomplete: "url" }), false),
@@ -371,7 +371,8 @@
         const label = h("bdi", {}, author.name || "");
         const name = url ? h("a", { class: "url", href: url, rel: "nofollow ugc noopener" }, label) : label;
         const date = new Date(c.created_at);
-        const content = h("div", { class: "comment-content" });
+        // dir=auto: an English comment in an Urdu thread reads left to right, and the reverse.
+        const content = h("div", { class: "comment-content", dir: "auto" });
         content.innerHTML = c.html || ""; // the service's sanitised HTML, and nothing else
         const canReply = this.open && !c.pending && depth < CONFIG.depth;
         li.append(h("article", { class: "comment-body" },
