@@ -210,7 +210,7 @@ class ProfileForm(_Form):
 
 class LanguageForm(_Form):
     # Absent (the empty option): follow the browser's Accept-Language.
-    locale = fields.String(load_default=None, validate=validate.OneOf(list(LOCALES)))
+    locale = Text(load_default=None, validate=validate.OneOf(list(LOCALES)))
 
 
 class WebhookForm(_Form):

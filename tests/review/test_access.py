@@ -48,6 +48,7 @@ MODERATOR = {
     "review.activity",
     "review.logout",
     "review.profile",
+    "review.profile_language",
 }
 
 
