@@ -80,6 +80,26 @@ def test_api_error_messages_follow_accept_language(client):
     }
 
 
+def test_api_key_errors_follow_accept_language(client):
+    response = client.post(
+        "/api/v1/comments/1/moderation",
+        json={"action": "approve"},
+        headers={"Accept-Language": "fr", "Authorization": "Bearer nope"},
+    )
+    assert response.status_code == 401
+    assert response.get_json()["error"]["message"] == (
+        "Cette clé d’API n’est pas valide ou a été révoquée."
+    )
+    response = client.post(
+        f"/api/v1/articles/{ARTICLE}/comments",
+        data="{",
+        content_type="application/json",
+        headers={"Accept-Language": "ur"},
+    )
+    assert response.status_code == 400
+    assert response.get_json()["error"]["message"] == "درخواست کا مواد درست JSON نہیں ہے۔"
+
+
 def test_api_held_message_follows_accept_language(client):
     response = client.post(
         f"/api/v1/articles/{ARTICLE}/comments",
