@@ -7,7 +7,7 @@ DB ?= sqlite
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PIP_QUIET := --quiet --disable-pip-version-check
 
-.PHONY: run test lint bench bench-import loadtest clean
+.PHONY: run test lint bench bench-import loadtest clean messages language
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,3 +61,20 @@ bench-import: $(VENV)/.installed-dev
 LOADTEST_SECONDS ?= 60
 loadtest: $(VENV)/.installed-dev
 	LOADTEST_SECONDS=$(LOADTEST_SECONDS) $(BIN)/python -m loadtest
+
+# Translations: extract every marked string, merge it into each catalogue, compile the .mo
+# files (committed, so `make run` and a built wheel need no extra step). A new language:
+# `make language CODE=xx`, translate commentsvc/translations/xx/LC_MESSAGES/messages.po,
+# add xx to commentsvc/locales.py, then `make messages`.
+POT := commentsvc/translations/messages.pot
+PYBABEL := $(BIN)/pybabel
+
+messages: $(VENV)/.installed-dev
+	$(PYBABEL) extract -F babel.cfg -k lazy_gettext -k _l -k plural:1,2 -k N_ --no-location \
+		--sort-output --omit-header -o $(POT) .
+	$(PYBABEL) update -i $(POT) -d commentsvc/translations --no-fuzzy-matching --ignore-obsolete
+	$(PYBABEL) compile -d commentsvc/translations --statistics
+
+language: $(VENV)/.installed-dev
+	@test -n "$(CODE)" || { echo "usage: make language CODE=xx"; exit 2; }
+	$(PYBABEL) init -i $(POT) -d commentsvc/translations -l $(CODE)

@@ -41,11 +41,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import web
+    from . import i18n, web
     from .extensions import csrf, db, limiter, login_manager, migrate, retry_after_only_when_refused
     from .sessions import ReviewOnlySessions
 
     db.init_app(app)
+    i18n.init_app(app)
     migrate.init_app(app, db, directory=_bundled("migrations"), render_as_batch=True)
     # Flask runs after-request hooks last-registered first: registered before the
     # limiter's, these see the headers the limiter adds. A refusal that knows when to

@@ -4,16 +4,18 @@ Each error carries the HTTP status that fits it, so every door maps it the same 
 the API answers it as JSON, the review UI and the widget as a page or a form message.
 """
 
+from flask_babel import lazy_gettext as _l
+
 
 class DomainError(Exception):
     code = "error"
     status = 400
-    default_message = "The request could not be completed."
+    default_message = _l("The request could not be completed.")
     # Seconds after which trying again may work (429s answer it as Retry-After).
     retry_after: int | None = None
 
     def __init__(self, message: str | None = None, *, fields: dict[str, list[str]] | None = None):
-        self.message = message or self.default_message
+        self.message = message or str(self.default_message)
         self.fields = fields or {}
         super().__init__(self.message)
 
@@ -21,31 +23,31 @@ class DomainError(Exception):
 class NotFound(DomainError):
     status = 404
     code = "not_found"
-    default_message = "Not found."
+    default_message = _l("Not found.")
 
 
 class ValidationFailed(DomainError):
     status = 422
     code = "validation_failed"
-    default_message = "Some fields are not valid."
+    default_message = _l("Some fields are not valid.")
 
 
 class InvalidTransition(DomainError):
     status = 409
     code = "invalid_transition"
-    default_message = "The comment cannot move to that status."
+    default_message = _l("The comment cannot move to that status.")
 
 
 class CommentsClosed(DomainError):
     status = 403
     code = "comments_closed"
-    default_message = "Comments are closed for this article."
+    default_message = _l("Comments are closed for this article.")
 
 
 class CrossSiteRefused(DomainError):
     status = 403
     code = "cross_site_refused"
-    default_message = (
+    default_message = _l(
         "Comments can be posted from a browser only by this service's pages and the sites "
         "it allows; nothing was saved."
     )
@@ -54,7 +56,7 @@ class CrossSiteRefused(DomainError):
 class IdempotencyKeyReused(DomainError):
     status = 422
     code = "idempotency_key_reused"
-    default_message = (
+    default_message = _l(
         "This Idempotency-Key was already used for a different request. "
         "Send a new key with each new comment; reuse it only to retry the same one."
     )
@@ -63,7 +65,7 @@ class IdempotencyKeyReused(DomainError):
 class IdempotencyKeyInUse(DomainError):
     status = 409
     code = "idempotency_key_in_use"
-    default_message = (
+    default_message = _l(
         "A request with this Idempotency-Key is still being answered. Retry in a moment."
     )
 
@@ -71,19 +73,21 @@ class IdempotencyKeyInUse(DomainError):
 class LinkExpired(DomainError):
     status = 410
     code = "link_expired"
-    default_message = "This link has expired. Nothing was changed."
+    default_message = _l("This link has expired. Nothing was changed.")
 
 
 class LinkInvalid(DomainError):
     status = 400
     code = "link_invalid"
-    default_message = "This link is not valid: it was altered or cut short. Nothing was changed."
+    default_message = _l(
+        "This link is not valid: it was altered or cut short. Nothing was changed."
+    )
 
 
 class LinkUsed(DomainError):
     status = 409
     code = "link_used"
-    default_message = (
+    default_message = _l(
         "This link was used already, or the comment was decided since. Nothing was changed."
     )
 
@@ -91,7 +95,7 @@ class LinkUsed(DomainError):
 class Duplicate(DomainError):
     status = 409
     code = "duplicate"
-    default_message = (
+    default_message = _l(
         "Duplicate comment detected; it looks as though you\u2019ve already said that!"
     )
 
@@ -101,7 +105,7 @@ class TooFast(DomainError):
 
     status = 429
     code = "too_fast"
-    default_message = "You are posting comments too quickly. Slow down."
+    default_message = _l("You are posting comments too quickly. Slow down.")
 
     def __init__(self, message: str | None = None, *, retry_after: int = 1):
         super().__init__(message)

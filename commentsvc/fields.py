@@ -9,6 +9,7 @@ characters (NUL and the rest of C0 and C1; PostgreSQL cannot even store NUL).
 import re
 import unicodedata
 
+from flask_babel import gettext
 from marshmallow import ValidationError, fields
 
 from . import threads
@@ -47,14 +48,19 @@ def text_problem(value: str, *, multiline: bool = False, bidi: bool = True) -> s
     for char in value:
         code = ord(char)
         if 0xD800 <= code <= 0xDFFF:
-            return "This is not valid Unicode text (it holds a lone surrogate)."
+            return gettext("This is not valid Unicode text (it holds a lone surrogate).")
         if char in "\t" + LINE_BREAKS:
             if not multiline:
-                return "Line breaks and tabs are not allowed here."
+                return gettext("Line breaks and tabs are not allowed here.")
         elif unicodedata.category(char) == "Cc":
-            return f"Control characters such as U+{code:04X} are not allowed."
+            return gettext(
+                "Control characters such as %(code)s are not allowed.", code=f"U+{code:04X}"
+            )
         elif not bidi and char in BIDI_CONTROLS:
-            return f"Text-direction controls such as U+{code:04X} are not allowed here."
+            return gettext(
+                "Text-direction controls such as %(code)s are not allowed here.",
+                code=f"U+{code:04X}",
+            )
     return None
 
 
@@ -116,7 +122,7 @@ class Name(Trimmed):
     def _deserialize(self, value, attr, data, **kwargs):
         value = super()._deserialize(value, attr, data, **kwargs)
         if value and not visible(value):
-            raise ValidationError("Enter a name with at least one visible character.")
+            raise ValidationError(gettext("Enter a name with at least one visible character."))
         return value
 
 
@@ -142,7 +148,9 @@ class ArticleIdField(Text):
     def _deserialize(self, value, attr, data, **kwargs):
         value = super()._deserialize(value, attr, data, **kwargs)
         if not valid_article_id(value):
-            raise ValidationError(f"Not a valid article id ({ARTICLE_ID_RULE}).")
+            raise ValidationError(
+                gettext("Not a valid article id (%(rule)s).", rule=ARTICLE_ID_RULE)
+            )
         return value
 
 

@@ -185,6 +185,8 @@ class Moderator(db.Model):
     )
     # The digest covers comments held since the last one.
     digest_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The review UI's and the mails' language (a code of locales.LOCALES); unset: the browser's.
+    locale: Mapped[str | None] = mapped_column(String(16))
 
 
 class ModeratorSession(db.Model):

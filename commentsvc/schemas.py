@@ -5,6 +5,8 @@ The JSON API and the widget's no-JS form load the same `CommentIn` and dump the 
 """
 
 from flask import current_app
+from flask_babel import format_decimal, gettext
+from flask_babel import lazy_gettext as _l
 from marshmallow import (
     EXCLUDE,
     Schema,
@@ -19,15 +21,17 @@ from marshmallow import (
 from . import avatars, threads
 from .config import MODERATION_MODES
 from .fields import Name, Text, Trimmed, TrimmedEmail, Url, WholeNumber, WordList
+from .i18n import N_
 from .services.privacy import MODES as ERASE_MODES
 
-HELD_MESSAGE = "Your comment is awaiting moderation."
+HELD_MESSAGE = _l("Your comment is awaiting moderation.")
 
 
 def flatten(messages, prefix: str = "") -> dict[str, list[str]]:
-    """Turn marshmallow's nested messages ({"ids": {0: [...]}}) into {"ids.0": [...]}."""
+    """Turn marshmallow's nested messages into {"ids.0": [...]}, each in the request's language."""
     if isinstance(messages, list):
-        return {prefix or "_body": [str(m) for m in messages]}
+        # Messages marked N_() are msgids: each is answered in the request's language.
+        return {prefix or "_body": [gettext(str(m)) for m in messages]}
     flat: dict[str, list[str]] = {}
     for key, value in messages.items():
         name = f"{prefix}.{key}" if prefix else str(key)
@@ -50,23 +54,26 @@ class _BodyRule(Schema):
     @validates("body")
     def _body_length(self, value: str, data_key: str) -> None:
         if not value:
-            raise ValidationError("Write a comment before posting.")
+            raise ValidationError(gettext("Write a comment before posting."))
         if len(value) > self.body_max_length:
             raise ValidationError(
-                f"Keep the comment under {self.body_max_length:,} characters "
-                f"(this one has {len(value):,})."
+                gettext(
+                    "Keep the comment under %(max)s characters (this one has %(length)s).",
+                    max=format_decimal(self.body_max_length),
+                    length=format_decimal(len(value)),
+                )
             )
 
 
 class CommentIn(_BodyRule):
     name = Name(
         required=True,
-        validate=validate.Length(1, 100, error="Enter a name of 1 to 100 characters."),
+        validate=validate.Length(1, 100, error=N_("Enter a name of 1 to 100 characters.")),
     )
     email = TrimmedEmail(
         required=True,
         validate=validate.Length(max=254),
-        error_messages={"invalid": "Enter a valid email address."},
+        error_messages={"invalid": N_("Enter a valid email address.")},
     )
     url = Url(
         metadata={"format": "uri"},  # JSON Schema's name; apispec would say "url"
@@ -74,7 +81,7 @@ class CommentIn(_BodyRule):
         allow_none=True,
         load_default=None,
         validate=validate.Length(max=200),
-        error_messages={"invalid": "Enter a web address starting with http:// or https://."},
+        error_messages={"invalid": N_("Enter a web address starting with http:// or https://.")},
     )
     parent_id = WholeNumber(allow_none=True, load_default=None, validate=validate.Range(min=1))
     notify_replies = fields.Boolean(

@@ -3,6 +3,7 @@
 from functools import wraps
 
 from flask import g, request
+from flask_babel import gettext
 
 from ..extensions import db
 from ..models import Scope
@@ -26,17 +27,22 @@ def require_key(scope: Scope):
                 raise ApiError(
                     401,
                     "unauthorized",
-                    "Send an API key as 'Authorization: Bearer <key>'.",
+                    gettext("Send an API key as 'Authorization: Bearer <key>'."),
                     CHALLENGE,
                 )
             key = accounts.authenticate_api_key(db.session, secret.strip())
             if key is None:
                 raise ApiError(
-                    401, "unauthorized", "This API key is not valid or was revoked.", CHALLENGE
+                    401,
+                    "unauthorized",
+                    gettext("This API key is not valid or was revoked."),
+                    CHALLENGE,
                 )
             if scope is Scope.moderate and key.scope is not Scope.moderate:
                 raise ApiError(
-                    403, "forbidden", "This API key may only read; this needs the moderate scope."
+                    403,
+                    "forbidden",
+                    gettext("This API key may only read; this needs the moderate scope."),
                 )
             g.actor = Actor(api_key_id=key.id)
             return view(*args, **kwargs)
@@ -60,5 +66,7 @@ def optional_key() -> bool:
         kind.lower() != "bearer"
         or accounts.authenticate_api_key(db.session, secret.strip()) is None
     ):
-        raise ApiError(401, "unauthorized", "This API key is not valid or was revoked.", CHALLENGE)
+        raise ApiError(
+            401, "unauthorized", gettext("This API key is not valid or was revoked."), CHALLENGE
+        )
     return True

@@ -4,6 +4,8 @@
 """
 
 from flask import current_app, g, jsonify, request
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -15,13 +17,13 @@ HTTP_CODES = {
     400: ("bad_request", None),
     401: ("unauthorized", None),
     403: ("forbidden", None),
-    404: ("not_found", "There is nothing at this address."),
+    404: ("not_found", _l("There is nothing at this address.")),
     405: ("method_not_allowed", None),
     413: ("payload_too_large", None),
     415: ("unsupported_media_type", None),
-    429: ("rate_limited", "Too many requests; wait a moment and try again."),
-    500: ("internal_error", "Something went wrong on our side; nothing was saved."),
-    503: ("unavailable", "The service is briefly unavailable; try again in a moment."),
+    429: ("rate_limited", _l("Too many requests; wait a moment and try again.")),
+    500: ("internal_error", _l("Something went wrong on our side; nothing was saved.")),
+    503: ("unavailable", _l("The service is briefly unavailable; try again in a moment.")),
 }
 
 
@@ -62,7 +64,7 @@ def register(app) -> None:
     @app.errorhandler(ValidationError)
     def _validation_error(exc: ValidationError):
         return error_response(
-            422, "validation_failed", "Some fields are not valid.", flatten(exc.messages)
+            422, "validation_failed", gettext("Some fields are not valid."), flatten(exc.messages)
         )
 
     @app.errorhandler(HTTPException)
@@ -72,9 +74,12 @@ def register(app) -> None:
         code, message = HTTP_CODES.get(exc.code, ("error", None))
         if exc.code == 413:
             limit = current_app.config["MAX_CONTENT_LENGTH"] // 1024
-            message = f"The request body is larger than the {limit} KiB this service accepts."
+            message = gettext(
+                "The request body is larger than the %(limit)s KiB this service accepts.",
+                limit=limit,
+            )
         headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
-        return error_response(exc.code, code, message or exc.description, headers=headers)
+        return error_response(exc.code, code, str(message or exc.description), headers=headers)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
@@ -83,4 +88,5 @@ def register(app) -> None:
         current_app.logger.exception("Unhandled error on %s %s", request.method, route)
         if not is_api_request():
             return InternalServerError(original_exception=exc)
-        return error_response(500, *HTTP_CODES[500])
+        code, message = HTTP_CODES[500]
+        return error_response(500, code, str(message))

@@ -3,6 +3,7 @@
 import re
 
 from flask import g, request
+from flask_babel import gettext
 from werkzeug.exceptions import BadRequest
 
 from ..fields import ARTICLE_ID_RULE, valid_article_id
@@ -32,14 +33,22 @@ def load_body(schema, *, allow_form: bool = False) -> dict:
         try:
             data = request.get_json()
         except BadRequest as exc:
-            raise ApiError(400, "malformed_json", "The request body is not valid JSON.") from exc
+            raise ApiError(
+                400, "malformed_json", gettext("The request body is not valid JSON.")
+            ) from exc
         if not isinstance(data, dict):
-            raise ApiError(400, "malformed_json", "The request body must be a JSON object.")
+            raise ApiError(
+                400, "malformed_json", gettext("The request body must be a JSON object.")
+            )
     elif allow_form and request.mimetype in FORM_TYPES:
         data = request.form.to_dict()
     else:
-        accepted = "application/json" + (" or an HTML form" if allow_form else "")
-        raise ApiError(415, "unsupported_media_type", f"Send the body as {accepted}.")
+        message = (
+            gettext("Send the body as application/json or an HTML form.")
+            if allow_form
+            else gettext("Send the body as application/json.")
+        )
+        raise ApiError(415, "unsupported_media_type", message)
     return schema.load(data)
 
 
@@ -63,7 +72,10 @@ def idempotency_key() -> str | None:
         raise ApiError(
             400,
             "invalid_idempotency_key",
-            f"Send one Idempotency-Key of {IDEMPOTENCY_KEY_RULE} (a UUID is a good choice).",
+            gettext(
+                "Send one Idempotency-Key of %(rule)s (a UUID is a good choice).",
+                rule=IDEMPOTENCY_KEY_RULE,
+            ),
         )
     return match.group(1) or match.group(2)
 
@@ -71,7 +83,7 @@ def idempotency_key() -> str | None:
 def check_article_id(article_id: str) -> str:
     """:raise ApiError: 404 when the id could never name an article."""
     if not valid_article_id(article_id):
-        raise ApiError(404, "not_found", f"Article ids are {ARTICLE_ID_RULE}.")
+        raise ApiError(404, "not_found", gettext("Article ids are %(rule)s.", rule=ARTICLE_ID_RULE))
     return article_id
 
 

@@ -96,7 +96,7 @@ def _answer(comment) -> tuple[dict, int]:
     if comment.status is Status.approved:
         return PublicCommentOut().dump(comment), 201
     # Spam is answered like any held comment: telling a spammer helps them adapt.
-    held = {"id": comment.id, "status": "pending", "message": HELD_MESSAGE, "comment": comment}
+    held = {"id": comment.id, "status": "pending", "message": str(HELD_MESSAGE), "comment": comment}
     return SubmitOut().dump(held), 202
 
 

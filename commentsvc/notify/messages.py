@@ -2,6 +2,8 @@
 
 The HTML part takes a comment's text only from its stored, sanitised `html`; every other
 value (names, titles, reasons) is escaped by the template. Links start at PUBLIC_URL.
+A mail is written in its recipient's language when the row knows it (a moderator's
+choice, `payload["locale"]`), else in the default (English).
 """
 
 import email.policy
@@ -11,14 +13,16 @@ from email.utils import formatdate, parseaddr
 from urllib.parse import quote, urlsplit
 
 from flask import render_template
+from flask_babel import force_locale, gettext
+from flask_babel import lazy_gettext as _l
 
-from .. import links
+from .. import links, locales
+from ..i18n import N_, plural
 
 SUBJECTS = {
-    "mail.held": "[{site}] Please moderate: “{title}”",
-    "mail.digest": "[{site}] {count} comments await moderation",
-    "mail.reply": "[{site}] New reply to your comment on “{title}”",
-    "mail.approved": "[{site}] Your comment on “{title}” is published",
+    "mail.held": N_("[%(site)s] Please moderate: “%(title)s”"),
+    "mail.reply": N_("[%(site)s] New reply to your comment on “%(title)s”"),
+    "mail.approved": N_("[%(site)s] Your comment on “%(title)s” is published"),
 }
 TEMPLATES = {
     "mail.held": "held",
@@ -29,7 +33,7 @@ TEMPLATES = {
 # Lines up to RFC 5322's limit: a long List-Unsubscribe URL must stay one plain token,
 # not be folded into an encoded word that mail programs would not recognise.
 POLICY = email.policy.SMTP.clone(max_line_length=998)
-DECISION_LABELS = {"approve": "Approve", "spam": "Spam", "reject": "Reject"}
+DECISION_LABELS = {"approve": _l("Approve"), "spam": _l("Spam"), "reject": _l("Reject")}
 
 
 @dataclass(frozen=True)
@@ -88,7 +92,25 @@ def _reason(reason) -> str:
 def build(
     event: str, recipient: str, payload: dict, delivery_id: str, context: MailContext
 ) -> EmailMessage:
-    """The message for one mail row of the outbox."""
+    """The message for one mail row of the outbox, in its recipient's language."""
+    with force_locale(locales.match(payload.get("locale")) or locales.DEFAULT):
+        return _build(event, recipient, payload, delivery_id, context)
+
+
+def _subject(event: str, site: str, title: str, count: int) -> str:
+    if event == "mail.digest":
+        return plural(
+            "[%(site)s] %(num)s comment awaits moderation",
+            "[%(site)s] %(num)s comments await moderation",
+            count,
+            site=site,
+        )
+    return gettext(SUBJECTS[event], site=site, title=title)
+
+
+def _build(
+    event: str, recipient: str, payload: dict, delivery_id: str, context: MailContext
+) -> EmailMessage:
     values: dict = {"site": context.site, "public_url": context.public_url}
     values["labels"] = DECISION_LABELS
     headers: dict[str, str] = {}
@@ -122,7 +144,7 @@ def build(
     else:
         raise ValueError(f"no mail for {event!r}")
     count = payload.get("total", 1)
-    subject = SUBJECTS[event].format(site=context.site, title=title, count=count)
+    subject = _subject(event, context.site, title, count)
     name = TEMPLATES[event]
     message = EmailMessage(policy=POLICY)
     message["Subject"] = subject

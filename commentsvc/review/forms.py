@@ -12,6 +12,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre
 
 from .. import threads
 from ..fields import ARTICLE_ID, Cursor, Email, Name, Text, Trimmed, TrimmedEmail
+from ..locales import LOCALES
 from ..models import HeldMail, Role, Scope
 from ..services.overview import EVENT_ACTIONS
 from ..services.privacy import MODES as ERASE_MODES
@@ -206,6 +207,11 @@ class SetPasswordForm(_Form):
 
 class ProfileForm(_Form):
     held_mail = fields.Enum(HeldMail, required=True)
+
+
+class LanguageForm(_Form):
+    # Absent (the empty option): follow the browser's Accept-Language.
+    locale = Text(load_default=None, validate=validate.OneOf(list(LOCALES)))
 
 
 class WebhookForm(_Form):

@@ -1,6 +1,8 @@
 """Mail from the review UI's side: a moderator's choice, one-click decisions, the outbox."""
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale, get_locale, gettext
+from flask_babel import lazy_gettext as _l
 
 from ..errors import LinkExpired, LinkInvalid, LinkUsed
 from ..extensions import db
@@ -8,12 +10,20 @@ from ..models import HeldMail, OutboxState
 from ..services import notifications, outbox
 from . import bp
 from .auth import admin_only, me, public
-from .forms import ProfileForm, load_form
+from .forms import LanguageForm, ProfileForm, load_form
 
 HELD_MAIL_CHOICES = [
-    (HeldMail.each, "Every held comment", "A mail for each comment held for moderation."),
-    (HeldMail.digest, "A daily digest", "One mail a day listing the comments held since."),
-    (HeldMail.none, "None", "No mail; I read the queue."),
+    (
+        HeldMail.each,
+        _l("Every held comment"),
+        _l("A mail for each comment held for moderation."),
+    ),
+    (
+        HeldMail.digest,
+        _l("A daily digest"),
+        _l("One mail a day listing the comments held since."),
+    ),
+    (HeldMail.none, _l("None"), _l("No mail; I read the queue.")),
 ]
 STATE_LABELS = {"sent": "sent", "pending": "waiting", "failed": "failed", "cancelled": "dropped"}
 
@@ -23,9 +33,18 @@ def profile():
     if request.method == "POST":
         data = load_form(ProfileForm())
         notifications.set_held_mail(db.session, me().id, data["held_mail"])
-        flash({"text": "Saved: your mail settings."}, "success")
+        flash({"text": gettext("Saved: your mail settings.")}, "success")
         return redirect(url_for("review.profile"))
     return render_template("review/profile.html", moderator=me(), choices=HELD_MAIL_CHOICES)
+
+
+@bp.post("/profile/language")
+def profile_language():
+    data = load_form(LanguageForm())
+    notifications.set_locale(db.session, me().id, data["locale"])
+    with force_locale(data["locale"] or get_locale()):
+        flash({"text": gettext("Saved: your language.")}, "success")
+    return redirect(url_for("review.profile"))
 
 
 @bp.route("/decide/<token>", methods=["GET", "POST"])

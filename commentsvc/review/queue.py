@@ -1,10 +1,12 @@
 """The queue: status tabs, filters, row actions, bulk actions and undo."""
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 
 from .. import web
 from ..errors import DomainError
 from ..extensions import db
+from ..i18n import plural
 from ..services import moderation, overview
 from ..status import Status
 from ..threads import MAX_ID
@@ -13,13 +15,6 @@ from .auth import actor, safe_back
 from .forms import PAGE_SIZE, BulkForm, ModerateForm, QueueQuery, UndoForm, load_form, load_query
 
 COMMENT = f"/comments/<int(max={MAX_ID}):comment_id>"
-DONE = {
-    "approve": "approved",
-    "reject": "rejected",
-    "spam": "marked as spam",
-    "pend": "pending",
-    "unspam": "moved out of spam",
-}
 # How the bulk confirmation names the move: "Move 3 comments to approved?"
 MOVES = {
     "approve": "to approved",
@@ -53,11 +48,34 @@ def queue():
     )
 
 
+def _one_done(action: str, comment_id: int) -> str:
+    # Whole sentences, so each language orders its words its own way.
+    return {
+        "approve": gettext("Comment #%(id)s approved.", id=comment_id),
+        "reject": gettext("Comment #%(id)s rejected.", id=comment_id),
+        "spam": gettext("Comment #%(id)s marked as spam.", id=comment_id),
+        "pend": gettext("Comment #%(id)s back to pending.", id=comment_id),
+        "unspam": gettext("Comment #%(id)s moved out of spam.", id=comment_id),
+    }[action]
+
+
+def _many_done(action: str, n: int) -> str:
+    return {
+        "approve": plural("%(num)s comment approved.", "%(num)s comments approved.", n),
+        "reject": plural("%(num)s comment rejected.", "%(num)s comments rejected.", n),
+        "spam": plural("%(num)s comment marked as spam.", "%(num)s comments marked as spam.", n),
+        "pend": plural("%(num)s comment back to pending.", "%(num)s comments back to pending.", n),
+        "unspam": plural(
+            "%(num)s comment moved out of spam.", "%(num)s comments moved out of spam.", n
+        ),
+    }[action]
+
+
 def _decided(comments, action: str, batch_id: str) -> None:
     if len(comments) == 1:
-        text = f"Comment #{comments[0].id} {DONE[action]}."
+        text = _one_done(action, comments[0].id)
     else:
-        text = f"{len(comments)} comments {DONE[action]}."
+        text = _many_done(action, len(comments))
     flash({"text": text, "undo": batch_id}, "success")
 
 
@@ -95,10 +113,12 @@ def bulk():
     data = load_form(BulkForm(), lists=("ids", "page_ids"))
     back = safe_back(data["back"])
     if not data["bulk_action"]:
-        flash({"text": "Choose a bulk action first (the menu says “Bulk actions”)."}, "error")
+        flash(
+            {"text": gettext("Choose a bulk action first (the menu says “Bulk actions”).")}, "error"
+        )
         return redirect(back)
     if not data["chosen"]:
-        flash({"text": "Select at least one comment first."}, "error")
+        flash({"text": gettext("Select at least one comment first.")}, "error")
         return redirect(back)
     if not data["confirm"]:
         return render_template(
@@ -135,8 +155,12 @@ def undo():
     except DomainError as exc:
         _refused(exc)
         return redirect(back)
-    noun = "comment" if len(comments) == 1 else "comments"
-    flash({"text": f"Undone: {len(comments)} {noun} back where they were."}, "success")
+    text = plural(
+        "Undone: %(num)s comment back where it was.",
+        "Undone: %(num)s comments back where they were.",
+        len(comments),
+    )
+    flash({"text": text}, "success")
     return redirect(back)
 
 

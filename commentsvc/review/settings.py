@@ -7,6 +7,7 @@ run as `flask --app commentsvc policy check`) before anything is saved.
 from datetime import timedelta
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from marshmallow import ValidationError
 
 from .. import web
@@ -60,5 +61,5 @@ def save_discussion_settings():
         current = discussion.current(db.session, web.settings())
         return _page(form, current, report=report)
     discussion.save(db.session, changes, actor(), web.settings())
-    flash({"text": "Settings saved. They apply to the next comment."}, "success")
+    flash({"text": gettext("Settings saved. They apply to the next comment.")}, "success")
     return redirect(url_for("review.discussion_settings"))

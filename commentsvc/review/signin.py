@@ -3,6 +3,7 @@
 import hashlib
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from marshmallow import ValidationError
@@ -80,7 +81,7 @@ def login():
 def logout():
     signins.end(db.session, current_user.session_token)
     logout_user()
-    flash("You are signed out.", "success")
+    flash(gettext("You are signed out."), "success")
     return redirect(url_for("review.login"))
 
 
@@ -100,6 +101,6 @@ def set_password(token: str):
         errors = exc.fields or {"_form": [exc.message]}
     else:
         logout_user()
-        flash("Your password is set. Sign in with it.", "success")
+        flash(gettext("Your password is set. Sign in with it."), "success")
         return redirect(url_for("review.login"))
     return render_template("review/set_password.html", moderator=moderator, errors=errors), 422

@@ -121,7 +121,13 @@ def _held_rows(session, row, current: Comment) -> list[OutboxMessage]:
             f"{row.delivery_id}:mail:{m.id}",
             "mail.held",
             m.email,
-            {"comment": comment, "history": history, "state": state, "moderator_id": m.id},
+            {
+                "comment": comment,
+                "history": history,
+                "state": state,
+                "moderator_id": m.id,
+                "locale": m.locale,
+            },
         )
         for m in moderators
     ]
@@ -211,7 +217,12 @@ def send_digests(session, now=None) -> int:
                 kind=OutboxKind.mail,
                 event="mail.digest",
                 recipient=moderator.email,
-                payload={"items": items, "total": total, "moderator_id": moderator.id},
+                payload={
+                    "items": items,
+                    "total": total,
+                    "moderator_id": moderator.id,
+                    "locale": moderator.locale,
+                },
             )
         )
         made += 1

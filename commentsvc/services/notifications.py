@@ -119,6 +119,20 @@ def set_held_mail(session, moderator_id: int, choice: HeldMail) -> Moderator:
     return moderator
 
 
+def set_locale(session, moderator_id: int, locale: str | None) -> Moderator:
+    """Choose the language of a moderator's review UI and mails (None: their browser's).
+
+    :raise NotFound: no such moderator.
+    """
+    begin_write(session)
+    moderator = session.get(Moderator, moderator_id)
+    if moderator is None:
+        raise NotFound(f"No moderator with id {moderator_id}.")
+    moderator.locale = locale
+    session.commit()
+    return moderator
+
+
 def comment_state(session, comment_id: int) -> int:
     """The comment's latest moderation event (0: none yet): what a decision link is bound to."""
     return session.scalar(

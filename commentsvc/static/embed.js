@@ -12,7 +12,7 @@
 (() => {
   "use strict";
   // The service writes its settings here when it serves this file.
-  const CONFIG = Object.assign({ css: "/widget.css", depth: 5, bodyMax: 10000 }, /*commentsvc:config*/{});
+  const CONFIG = Object.assign({ css: "/widget.css", strings: {}, depth: 5, bodyMax: 10000 }, /*commentsvc:config*/{});
   const script = document.currentScript || document.querySelector('script[src*="/embed"]');
   const SERVICE = new URL(script ? script.src : "/", location.href).origin;
   if (window.commentsvc && window.commentsvc.service === SERVICE) {
@@ -20,18 +20,68 @@
     return;
   }
 
-  const MSG = {
-    held: "Your comment is awaiting moderation.",
-    published: "Thank you: your comment is published.",
-    closed: "Comments are closed for this article.",
-    notFound: "This article does not take comments.",
-    rate: "You are posting too quickly. Wait a minute, then press “Post Comment” again.",
-    network: "Could not reach the comment service, so your comment was not sent. Check your connection and try again: your text is still here.",
-    server: "Something went wrong on our side and nothing was saved. Please try again in a moment.",
-    invalid: "Please correct the fields marked below.",
-    load: "Comments could not be loaded. Check your connection, then try again.",
-    badArticle: "This comment section is not set up correctly (no valid article id).",
+  // ---- words: one locale's strings from the service's gettext catalogues (see strings.py)
+  const LOCALES = Object.keys(CONFIG.strings);
+  const shipped = (tag) => {
+    const primary = String(tag || "").trim().replace("_", "-").split("-")[0].toLowerCase();
+    return LOCALES.includes(primary) ? primary : null;
   };
+  // data-commentsvc-lang on the widget, else the page's <html lang>, else the browser's languages.
+  const chooseLocale = (host) => {
+    const asked = [host && host.dataset.commentsvcLang, document.documentElement.lang, ...(navigator.languages || [navigator.language])];
+    for (const tag of asked) if (shipped(tag)) return shipped(tag);
+    return "en";
+  };
+  const loading = new Map();
+  const stringsFor = (locale) => {
+    if (!loading.has(locale)) {
+      const url = CONFIG.strings[locale];
+      loading.set(locale, (url ? fetch(SERVICE + url, { credentials: "omit" }).then((r) => (r.ok ? r.json() : null)) : Promise.resolve(null))
+        .catch(() => null).then((data) => new Words(data || { locale: "en", dir: "ltr", messages: {}, plurals: {} })));
+    }
+    return loading.get(locale);
+  };
+  const fill = (text, values) => text.replace(/%\((\w+)\)s/g, (all, key) => (key in values ? String(values[key]) : all));
+  const FALLBACK = {
+    held: "Your comment is awaiting moderation.", load: "Comments could not be loaded. Check your connection, then try again.",
+    badArticle: "This comment section is not set up correctly (no valid article id).", tryAgain: "Try again", comments: "Comments",
+  };
+  class Words {
+    constructor(data) {
+      this.locale = data.locale;
+      this.dir = data.dir;
+      this.messages = data.messages;
+      this.plurals = data.plurals;
+      this.rules = new Intl.PluralRules(this.locale);
+    }
+    t(key, values) {
+      return fill(this.messages[key] || FALLBACK[key] || key, values || {});
+    }
+    n(key, count, values) {
+      const forms = this.plurals[key] || {};
+      const form = forms[this.rules.select(count)] || forms.other || "%(num)s";
+      return fill(form, { ...values, num: this.number(count) });
+    }
+    number(n) {
+      return n.toLocaleString(this.locale);
+    }
+    // The largest unit the elapsed time fills at least once (commentsvc/widget/present.py).
+    relative(date) {
+      const seconds = (Date.now() - date) / 1000;
+      const unit = UNITS.find(([, size]) => seconds >= size);
+      return unit ? new Intl.RelativeTimeFormat(this.locale).format(-Math.floor(seconds / unit[1]), unit[0]) : this.t("justNow");
+    }
+    exact(date) {
+      return date.toLocaleString(this.locale, { dateStyle: "long", timeStyle: "short" });
+    }
+    heading(count, title) {
+      if (count === 0) return title ? this.t("noThoughtsOn", { title }) : this.t("noThoughts");
+      return title ? this.n("thoughtsOn", count, { title }) : this.n("thoughts", count);
+    }
+    countLabel(count) {
+      return count === 0 ? this.t("noComments") : this.n("count", count);
+    }
+  }
   const ARTICLE_ID = /^[A-Za-z0-9_.:/-]{1,200}$/;
   const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@.]+$/;
   const AUTHOR_KEY = "commentsvc:author";
@@ -100,19 +150,7 @@
     return icon;
   };
 
-  // ---- words
-  const heading = (count, title) => {
-    const words = count === 0 ? "No thoughts yet" : count === 1 ? "One thought" : `${count.toLocaleString("en")} thoughts`;
-    return title ? `${words} on “${title}”` : words;
-  };
-  const countLabel = (n) => (n === 0 ? "No comments" : n === 1 ? "1 Comment" : `${n.toLocaleString("en")} Comments`);
   const UNITS = [["year", 31536000], ["month", 2592000], ["week", 604800], ["day", 86400], ["hour", 3600], ["minute", 60]];
-  const relative = (date) => {
-    const seconds = (Date.now() - date) / 1000;
-    const unit = UNITS.find(([, size]) => seconds >= size);
-    return unit ? new Intl.RelativeTimeFormat("en").format(-Math.floor(seconds / unit[1]), unit[0]) : "just now";
-  };
-  const exact = (date) => date.toLocaleString("en-GB", { dateStyle: "long", timeStyle: "short" });
   const webUrl = (url) => {
     try {
       const parsed = new URL(url);
@@ -123,20 +161,20 @@
   };
 
   // The server's rules (CommentIn), checked first so the reader hears at once.
-  const check = (v) => {
+  const check = (v, w) => {
     const errors = {};
     const body = [...v.body.trim()].length;
     const max = CONFIG.bodyMax;
-    if (!body) errors.body = "Write a comment before posting.";
-    else if (body > max) errors.body = `Keep the comment under ${max.toLocaleString("en")} characters (this one has ${body.toLocaleString("en")}).`;
+    if (!body) errors.body = w.t("bodyEmpty");
+    else if (body > max) errors.body = w.t("bodyLong", { max: w.number(max), length: w.number(body) });
     const name = [...v.name.trim()].length;
-    if (name < 1 || name > 100) errors.name = "Enter a name of 1 to 100 characters.";
+    if (name < 1 || name > 100) errors.name = w.t("nameBad");
     const email = v.email.trim();
-    if (!EMAIL.test(email) || email.length > 254) errors.email = "Enter a valid email address.";
+    if (!EMAIL.test(email) || email.length > 254) errors.email = w.t("emailBad");
     let url = v.url.trim();
     if (url && !url.includes("://")) url = "https://" + url;
-    if (url && (!webUrl(url) || !new URL(url).hostname.includes("."))) errors.url = "Enter a web address starting with http:// or https://.";
-    else if (url.length > 200) errors.url = "Longer than maximum length 200.";
+    if (url && (!webUrl(url) || !new URL(url).hostname.includes("."))) errors.url = w.t("urlBad");
+    else if (url.length > 200) errors.url = w.t("urlLong", { max: w.number(200) });
     return errors;
   };
 
@@ -170,9 +208,19 @@
       this.replyTo = null;
       this.fields = {};
       this.root = host.shadowRoot || host.attachShadow({ mode: "open" });
+      this.start();
+    }
+
+    async start() {
+      this.words = await stringsFor(chooseLocale(this.host));
       this.build();
       if (ARTICLE_ID.test(this.article)) this.load(null);
-      else this.fail(MSG.badArticle, false);
+      else this.fail(this.words.t("badArticle"), false);
+    }
+
+    // The service answers its own messages (a refusal, a field error) in the widget's language.
+    headers(extra) {
+      return { "Accept-Language": this.words.locale, ...extra };
     }
 
     api(suffix) {
@@ -181,24 +229,26 @@
     }
 
     build() {
+      const w = this.words;
       // Hidden until the stylesheet arrives, so the reader never sees it unstyled.
       const early = h("style", {}, ":host{display:block}.commentsvc{visibility:hidden}");
       const sheet = h("link", { rel: "stylesheet", href: SERVICE + CONFIG.css, onerror: () => early.remove() });
-      this.headingEl = h("h2", { class: "comments-title" }, "Comments");
+      this.headingEl = h("h2", { class: "comments-title" }, w.t("comments"));
       this.problem = h("div", { class: "notice notice-error", role: "alert", hidden: true });
       this.more = h("nav", { class: "comment-navigation", hidden: true },
-        h("button", { type: "button", class: "more", onclick: () => this.load(this.cursor) }, "Older comments"));
+        h("button", { type: "button", class: "more", onclick: () => this.load(this.cursor) }, w.t("olderComments")));
       this.list = h("ol", { class: "comment-list" });
-      this.closed = h("p", { class: "no-comments", hidden: true }, "Comments are closed.");
+      this.closed = h("p", { class: "no-comments", hidden: true }, w.t("closedShort"));
       this.home = h("div", { class: "respond-home" });
       this.respond = this.buildForm();
       this.respond.hidden = true;
-      this.section = h("section", { class: "commentsvc", "aria-label": "Comments" },
+      this.section = h("section", { class: "commentsvc", "aria-label": w.t("comments"), lang: w.locale, dir: w.dir },
         this.headingEl, this.problem, this.more, this.list, this.home, this.respond, this.closed);
       this.root.replaceChildren(early, sheet, this.section);
     }
 
     buildForm() {
+      const w = this.words;
       const field = (name, label, control, required) => {
         control.id = `f-${name}`;
         control.name = name;
@@ -208,27 +258,27 @@
         this.fields[name] = { p, control, error };
         return p;
       };
-      this.replyTitle = h("span", {}, "Leave a Reply");
+      this.replyTitle = h("span", {}, w.t("leaveReply"));
       this.cancel = h("small", { hidden: true }, " ",
-        h("a", { href: "#respond", role: "button", onclick: (e) => { e.preventDefault(); this.reply(null); } }, "Cancel reply"));
+        h("a", { href: "#respond", role: "button", onclick: (e) => { e.preventDefault(); this.reply(null); } }, w.t("cancelReply")));
       this.message = h("p", { class: "notice", role: "status", "aria-live": "polite", hidden: true });
       this.save = h("input", { type: "checkbox", id: "f-save" });
       this.notify = h("input", { type: "checkbox", id: "f-notify", name: "notify_replies" });
-      this.button = h("button", { type: "submit", class: "submit" }, "Post Comment");
+      this.button = h("button", { type: "submit", class: "submit" }, w.t("postComment"));
       // A trap for bots, never seen by people (off-screen, hidden from screen readers,
       // skipped by Tab): a comment that fills it is filed as spam.
       this.trap = h("input", { type: "text", id: "f-subject", name: "subject", tabindex: "-1", autocomplete: "off" });
-      const trapP = h("p", { class: "comment-form-subject", "aria-hidden": "true" }, h("label", { for: "f-subject" }, "Subject"), " ", this.trap);
+      const trapP = h("p", { class: "comment-form-subject", "aria-hidden": "true" }, h("label", { for: "f-subject" }, w.t("subject")), " ", this.trap);
       const saveP = h("p", { class: "comment-form-cookies-consent", hidden: !storage }, this.save,
-        " ", h("label", { for: "f-save" }, "Save my name, email, and website in this browser for the next time I comment."));
+        " ", h("label", { for: "f-save" }, w.t("save")));
       this.form = h("form", { class: "comment-form", novalidate: true, onsubmit: (e) => this.submit(e) },
-        h("p", { class: "comment-notes" }, "Your email address will not be published. Required fields are marked ", h("span", { class: "required" }, "*")),
-        field("body", "Comment", h("textarea", { rows: 8, required: true }), true),
-        field("name", "Name", h("input", { type: "text", autocomplete: "name", required: true }), true),
-        field("email", "Email", h("input", { type: "email", autocomplete: "email", required: true }), true),
-        field("url", "Website", h("input", { type: "url", autocomplete: "url" }), false),
+        h("p", { class: "comment-notes" }, ...w.t("notes").split("%(mark)s").flatMap((part, i) => (i ? [h("span", { class: "required" }, "*"), part] : [part]))),
+        field("body", w.t("comment"), h("textarea", { rows: 8, required: true, dir: "auto" }), true),
+        field("name", w.t("name"), h("input", { type: "text", autocomplete: "name", required: true }), true),
+        field("email", w.t("email"), h("input", { type: "email", autocomplete: "email", required: true }), true),
+        field("url", w.t("website"), h("input", { type: "url", autocomplete: "url" }), false),
         trapP,
-        h("p", { class: "comment-form-subscriptions" }, this.notify, " ", h("label", { for: "f-notify" }, "Notify me of follow-up comments by email.")),
+        h("p", { class: "comment-form-subscriptions" }, this.notify, " ", h("label", { for: "f-notify" }, w.t("notify"))),
         saveP,
         h("p", { class: "form-submit" }, this.button));
       const saved = recall(AUTHOR_KEY, null);
@@ -247,13 +297,13 @@
       if (cursor) query.set("cursor", cursor);
       let data;
       try {
-        const response = await fetch(this.api(`?${query}`), { credentials: "omit" });
+        const response = await fetch(this.api(`?${query}`), { credentials: "omit", headers: this.headers() });
         if (!response.ok) throw new Error(`HTTP ${response.status}`);
         // The time-trap's clock: kept from the first load, when the form appeared.
         this.formToken = this.formToken || response.headers.get("Comment-Form-Token");
         data = await response.json();
       } catch {
-        this.fail(MSG.load, true);
+        this.fail(this.words.t("load"), true);
         return;
       }
       this.problem.hidden = true;
@@ -272,7 +322,7 @@
 
     fail(text, retry) {
       this.problem.replaceChildren(text, retry ? " " : "",
-        retry ? h("button", { type: "button", class: "more", onclick: () => this.load(null) }, "Try again") : "");
+        retry ? h("button", { type: "button", class: "more", onclick: () => this.load(null) }, this.words.t("tryAgain")) : "");
       this.problem.hidden = false;
     }
 
@@ -287,7 +337,7 @@
     }
 
     render() {
-      this.headingEl.textContent = heading(this.count, this.host.dataset.commentsvcTitle || this.title);
+      this.headingEl.textContent = this.words.heading(this.count, this.host.dataset.commentsvcTitle || this.title);
       // The reader's own held comments, until they come back in the thread (approved).
       const published = new Set();
       walk(this.comments, (c) => published.add(c.id));
@@ -309,10 +359,11 @@
     }
 
     item(c, depth, extra) {
+      const w = this.words;
       const classes = ["comment", c.staff && "staff", c.pending && "pending"].filter(Boolean).join(" ");
       const li = h("li", { class: classes, id: `comment-${c.id}` });
       if (c.removed) {
-        li.append(h("article", { class: "comment-body removed" }, h("p", {}, "This comment was removed.")));
+        li.append(h("article", { class: "comment-body removed" }, h("p", {}, w.t("removed"))));
       } else {
         const author = c.author || {};
         const url = webUrl(author.url);
@@ -320,22 +371,23 @@
         const label = h("bdi", {}, author.name || "");
         const name = url ? h("a", { class: "url", href: url, rel: "nofollow ugc noopener" }, label) : label;
         const date = new Date(c.created_at);
-        const content = h("div", { class: "comment-content" });
+        // dir=auto: an English comment in an Urdu thread reads left to right, and the reverse.
+        const content = h("div", { class: "comment-content", dir: "auto" });
         content.innerHTML = c.html || ""; // the service's sanitised HTML, and nothing else
         const canReply = this.open && !c.pending && depth < CONFIG.depth;
         li.append(h("article", { class: "comment-body" },
           h("footer", { class: "comment-meta" }, identicon(author.avatar),
             h("div", { class: "comment-meta-text" },
               h("span", { class: "comment-author" }, name),
-              c.staff && h("span", { class: "badge" }, "Staff"),
+              c.staff && h("span", { class: "badge" }, w.t("staff")),
               h("a", { class: "comment-permalink", href: `#comment-${c.id}` },
-                h("time", { datetime: c.created_at, title: isNaN(date) ? null : exact(date) }, isNaN(date) ? "" : relative(date))))),
-          c.pending && h("p", { class: "awaiting" }, MSG.held),
+                h("time", { datetime: c.created_at, title: isNaN(date) ? null : w.exact(date) }, isNaN(date) ? "" : w.relative(date))))),
+          c.pending && h("p", { class: "awaiting" }, w.t("held")),
           content,
           canReply && h("div", { class: "reply" }, h("a", {
-            class: "comment-reply-link", href: "#respond", role: "button", "aria-label": `Reply to ${author.name || ""}`,
+            class: "comment-reply-link", href: "#respond", role: "button", "aria-label": w.t("replyToLabel", { name: author.name || "" }),
             onclick: (e) => { e.preventDefault(); this.reply(c); },
-          }, "Reply"))));
+          }, w.t("reply")))));
       }
       const replies = (c.replies || []).concat(extra.get(c.id) || []);
       if (replies.length) li.append(h("ol", { class: "children" }, replies.map((r) => this.item(r, depth + 1, extra))));
@@ -351,7 +403,8 @@
 
     place() {
       const target = this.replyTo && this.root.getElementById(`comment-${this.replyTo.id}`);
-      this.replyTitle.replaceChildren(...(this.replyTo ? ["Reply to ", h("bdi", {}, this.replyTo.name)] : ["Leave a Reply"]));
+      const [before, after] = this.words.t("replyTo").split("%(name)s");
+      this.replyTitle.replaceChildren(...(this.replyTo ? [before, h("bdi", {}, this.replyTo.name), after || ""] : [this.words.t("leaveReply")]));
       this.cancel.hidden = !this.replyTo;
       if (target) target.querySelector(":scope > article").after(this.respond);
       else if (this.respond.previousElementSibling !== this.home) this.home.after(this.respond);
@@ -390,9 +443,9 @@
       event.preventDefault();
       if (this.busy) return;
       const values = this.values();
-      const errors = check(values);
+      const errors = check(values, this.words);
       this.showErrors(errors);
-      if (Object.keys(errors).length) return this.say("error", MSG.invalid);
+      if (Object.keys(errors).length) return this.say("error", this.words.t("invalid"));
       this.say(null);
       const payload = { ...values, notify_replies: this.notify.checked, subject: this.trap.value };
       if (this.formToken) payload.form_token = this.formToken;
@@ -415,12 +468,12 @@
         response = await fetch(this.api(), {
           method: "POST",
           credentials: "omit",
-          headers: { "Content-Type": "application/json", "Idempotency-Key": this.attempt.key },
+          headers: this.headers({ "Content-Type": "application/json", "Idempotency-Key": this.attempt.key }),
           body: json,
         });
         body = await response.json().catch(() => null);
       } catch {
-        return this.say("error", MSG.network);
+        return this.say("error", this.words.t("network"));
       }
       if (response.status === 201 || response.status === 202) {
         this.attempt = null;
@@ -431,16 +484,16 @@
         const fields = error.fields || {};
         this.showErrors(fields);
         const other = Object.entries(fields).filter(([name]) => !this.fields[name]).flatMap(([, m]) => m);
-        return this.say("error", other.length ? other.join(" ") : MSG.invalid);
+        return this.say("error", other.length ? other.join(" ") : this.words.t("invalid"));
       }
-      if (response.status === 429) return this.say("error", error.code === "too_fast" ? error.message : MSG.rate);
-      if (response.status === 409) return this.say("error", error.message || MSG.server);
+      if (response.status === 429) return this.say("error", error.code === "too_fast" ? error.message : this.words.t("rate"));
+      if (response.status === 409) return this.say("error", error.message || this.words.t("server"));
       if (response.status === 403) {
-        this.say("error", error.code === "comments_closed" ? MSG.closed : error.message || MSG.server);
+        this.say("error", error.code === "comments_closed" ? this.words.t("closed") : error.message || this.words.t("server"));
         return;
       }
-      if (response.status === 404) return this.say("error", MSG.notFound);
-      return this.say("error", MSG.server);
+      if (response.status === 404) return this.say("error", this.words.t("notFound"));
+      return this.say("error", this.words.t("server"));
     }
 
     posted(status, body) {
@@ -461,7 +514,7 @@
         this.count += 1;
       }
       this.render();
-      this.say("ok", status === 201 ? MSG.published : MSG.held);
+      this.say("ok", this.words.t(status === 201 ? "published" : "held"));
       const shown = comment && this.root.getElementById(`comment-${comment.id}`);
       if (shown) shown.scrollIntoView({ block: "nearest" });
     }
@@ -486,6 +539,7 @@
   // ---- comment counts for article listings: <a data-commentsvc-count="ID">
   const counted = new WeakSet();
   const fillCounts = async () => {
+    const words = await stringsFor(chooseLocale(null));
     const els = [...document.querySelectorAll("[data-commentsvc-count]")].filter((el) => !counted.has(el));
     const ids = [...new Set(els.map((el) => el.dataset.commentsvcCount))].filter((id) => ARTICLE_ID.test(id));
     for (let i = 0; i < ids.length; i += 100) {
@@ -496,7 +550,7 @@
         for (const el of els) {
           const n = counts[el.dataset.commentsvcCount];
           if (Number.isInteger(n)) {
-            el.textContent = countLabel(n);
+            el.textContent = words.countLabel(n);
             counted.add(el);
           }
         }

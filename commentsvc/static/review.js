@@ -71,16 +71,19 @@
     var label = select.options[select.selectedIndex].text.toLowerCase();
     var box = document.getElementById("bulk-confirm");
     var text = document.getElementById("bulk-confirm-text");
+    // The words come from the page, in its language (data-* on #bulk-confirm).
+    var words = box.dataset;
     if (!select.value) {
-      text.textContent = "Choose a bulk action first.";
+      text.textContent = words.choose;
       document.getElementById("bulk-confirm-yes").hidden = true;
       count = 0;
     } else if (!count) {
-      text.textContent = "Select at least one comment first.";
+      text.textContent = words.select;
       document.getElementById("bulk-confirm-yes").hidden = true;
     } else {
-      text.textContent = label.charAt(0).toUpperCase() + label.slice(1) + ": " + count +
-        " comment" + (count === 1 ? "" : "s") + " will change. All or nothing.";
+      var form = new Intl.PluralRules(document.documentElement.lang || "en").select(count) === "one" ? words.one : words.other;
+      text.textContent = form.replace("%(action)s", label.charAt(0).toUpperCase() + label.slice(1))
+        .replace("%(num)s", count.toLocaleString(document.documentElement.lang || "en"));
       document.getElementById("bulk-confirm-yes").hidden = false;
     }
     box.hidden = false;

@@ -3,7 +3,9 @@
 `/embed.js` (the address sites paste) is short-cached with an ETag; the same bytes at
 `/embed.<hash>.js`, and the stylesheet and the iframe's script at theirs, are cached for
 a year. embed.js is served with the service's settings written into it (the stylesheet's
-address, the reply depth, the longest comment), so the hash covers those too.
+address, the reply depth, the longest comment, the address of each locale's strings), so
+the hash covers those too. The strings of each shipped locale (from the gettext
+catalogues) are `/embed-strings.<locale>.<hash>.json`, cached like the script.
 """
 
 import hashlib
@@ -13,13 +15,14 @@ from pathlib import Path
 
 from flask import Response, abort, current_app, request, url_for
 
-from . import bp
+from .. import locales
+from . import bp, strings
 
 SHORT_CACHE = 300  # seconds: how long an old /embed.js may linger after a deploy
 LONG_CACHE = 365 * 24 * 3600
 CONFIG_MARK = "/*commentsvc:config*/{}"
 FILES = {"embed.js": "embed.js", "widget.css": "widget.css", "embed-frame.js": "embed-frame.js"}
-MIMETYPES = {"js": "text/javascript", "css": "text/css"}
+MIMETYPES = {"js": "text/javascript", "css": "text/css", "json": "application/json"}
 
 
 @dataclass(frozen=True)
@@ -49,8 +52,16 @@ def _asset(name: str, text: str) -> Asset:
 def _build() -> dict[str, Asset]:
     css = _asset("widget.css", _read("widget.css"))
     frame = _asset("embed-frame.js", _read("embed-frame.js"))
+    texts = [
+        _asset(f"embed-strings.{code}.json", json.dumps(strings.strings_for(code), sort_keys=True))
+        for code in locales.LOCALES
+    ]
     settings = {
         "css": f"/widget.{css.digest}.css",
+        "strings": {
+            a.name.split(".")[1]: f"/embed-strings.{a.name.split('.')[1]}.{a.digest}.json"
+            for a in texts
+        },
         "depth": int(current_app.config["THREAD_DEPTH"]),
         "bodyMax": int(current_app.config["BODY_MAX_LENGTH"]),
     }
@@ -58,7 +69,7 @@ def _build() -> dict[str, Asset]:
     if CONFIG_MARK not in script:
         raise RuntimeError(f"embed.js lost its settings mark {CONFIG_MARK!r}")
     embed = _asset("embed.js", script.replace(CONFIG_MARK, json.dumps(settings), 1))
-    return {a.name: a for a in (embed, css, frame)}
+    return {a.name: a for a in (embed, css, frame, *texts)}
 
 
 def assets() -> dict[str, Asset]:
@@ -96,6 +107,18 @@ def embed_js():
     response = _send(assets()["embed.js"], SHORT_CACHE)
     response.headers["Link"] = f'<{versioned_url("embed.js")}>; rel="canonical"'
     return response
+
+
+@bp.get("/embed-strings.<locale>.<digest>.json")
+def versioned_strings(locale: str, digest: str):
+    """One locale's widget strings at their content-hashed address: immutable, a year.
+
+    :raise 404: a locale not shipped, or a hash that is not the current content's.
+    """
+    asset = assets().get(f"embed-strings.{locale}.json")
+    if asset is None or asset.digest != digest:
+        abort(404)
+    return _send(asset, LONG_CACHE, immutable=True)
 
 
 @bp.get('/<any("embed", "widget", "embed-frame"):stem>.<digest>.<any("js", "css"):ext>')

@@ -2,10 +2,15 @@
 
 `make run` serves it on a second port, so the widget talks to the service cross-origin.
 `?article=<id>` (repeatable) shows other articles' widgets, one per id; `?frame=1` embeds
-the server-rendered page in an <iframe> instead; `?page_size=<n>` pages the thread.
+the server-rendered page in an <iframe> instead; `?page_size=<n>` pages the thread;
+`?lang=<code>` sets the page's <html lang> (which the widget follows).
 """
 
+from datetime import date
+
 from flask import current_app, render_template, request
+from flask_babel import format_date
+from markupsafe import Markup
 
 from ..fields import valid_article_id
 from ..services.demo import ARTICLE_ID, ARTICLE_TITLE
@@ -28,4 +33,6 @@ def demo():
         frame=request.args.get("frame") == "1",
         page_size=page_size if page_size.isdigit() else "",
         listing=[(ARTICLE_ID, ARTICLE_TITLE), SECOND_ARTICLE],
+        published=format_date(date(2026, 3, 10), "long"),
+        commentsvc_link=Markup('<a href="%s/">commentsvc</a>') % service,
     )

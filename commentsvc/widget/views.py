@@ -8,6 +8,7 @@ whose signed notice names the reader's comment, so the page can show it to them.
 from datetime import datetime
 
 from flask import current_app, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 from werkzeug.exceptions import NotFound as HTTPNotFound
 
@@ -32,15 +33,15 @@ from ..web import client, refuse_cross_site, settings
 from . import bp, present, tokens
 from .assets import versioned_url
 
-PUBLISHED_MESSAGE = "Thank you: your comment is published."
-STALE_FORM_MESSAGE = (
+PUBLISHED_MESSAGE = _l("Thank you: your comment is published.")
+STALE_FORM_MESSAGE = _l(
     "This form was too old or did not come from this page, so your comment was not saved. "
     "Your text is still below: press “Post Comment” again."
 )
-CLOSED_MESSAGE = "Comments are closed for this article."
-NO_ARTICLE_MESSAGE = "This article does not take comments."
-RATE_MESSAGE = "You are posting too quickly. Wait a minute, then press “Post Comment” again."
-CROSS_SITE_MESSAGE = (
+CLOSED_MESSAGE = _l("Comments are closed for this article.")
+NO_ARTICLE_MESSAGE = _l("This article does not take comments.")
+RATE_MESSAGE = _l("You are posting too quickly. Wait a minute, then press “Post Comment” again.")
+CROSS_SITE_MESSAGE = _l(
     "This comment was sent by a page of another site, so it was not saved. "
     "To comment, use the form below."
 )

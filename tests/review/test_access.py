@@ -56,6 +56,7 @@ MODERATOR = {
     "review.activity",
     "review.logout",
     "review.profile",
+    "review.profile_language",
 }
 
 

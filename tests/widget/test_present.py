@@ -39,5 +39,6 @@ def test_relative_time(ago, expected):
 
 
 def test_exact_time_is_utc():
-    assert present.exact_time(NOW) == "25 November 2026 at 15:00 UTC"
+    # The locale's long date and short time (CLDR, through Babel), then the zone.
+    assert present.exact_time(NOW) == "November 25, 2026, 3:00\u202fPM UTC"
     assert [present.count_label(n) for n in (0, 1, 2)] == ["No comments", "1 Comment", "2 Comments"]

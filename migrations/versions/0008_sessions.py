@@ -1,6 +1,6 @@
 """Server-side moderator sessions: signing out, or a password change, ends them.
 
-Revision ID: 0009_sessions
+Revision ID: 0008_sessions
 Revises: 0007_checker_reports
 Create Date: 2026-11-26 01:00:00
 
@@ -11,7 +11,7 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0009_sessions'
+revision = '0008_sessions'
 down_revision = '0007_checker_reports'
 branch_labels = None
 depends_on = None

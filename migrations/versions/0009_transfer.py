@@ -5,8 +5,8 @@ second import of the same file skips what the first stored; `kind` keeps pingbac
 and trackbacks apart from comments; `actor_label` names an actor that is no row here
 (an import, or the moderator an exported trail names).
 
-Revision ID: 0010_transfer
-Revises: 0009_sessions
+Revision ID: 0009_transfer
+Revises: 0008_sessions
 Create Date: 2026-11-26 00:50:00
 
 """
@@ -15,8 +15,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0010_transfer'
-down_revision = '0009_sessions'
+revision = '0009_transfer'
+down_revision = '0008_sessions'
 branch_labels = None
 depends_on = None
 
