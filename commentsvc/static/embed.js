@@ -184,16 +184,17 @@
       // Hidden until the stylesheet arrives, so the reader never sees it unstyled.
       const early = h("style", {}, ":host{display:block}.commentsvc{visibility:hidden}");
       const sheet = h("link", { rel: "stylesheet", href: SERVICE + CONFIG.css, onerror: () => early.remove() });
-      this.headingEl = h("h2", { class: "comments-title" }, "Comments");
+      this.headingEl = h("h2", { class: "comments-title", id: "comments-title" }, "Comments");
       this.problem = h("div", { class: "notice notice-error", role: "alert", hidden: true });
-      this.more = h("nav", { class: "comment-navigation", hidden: true },
+      this.more = h("nav", { class: "comment-navigation", "aria-label": "Older comments", hidden: true },
         h("button", { type: "button", class: "more", onclick: () => this.load(this.cursor) }, "Older comments"));
       this.list = h("ol", { class: "comment-list" });
       this.closed = h("p", { class: "no-comments", hidden: true }, "Comments are closed.");
       this.home = h("div", { class: "respond-home" });
       this.respond = this.buildForm();
       this.respond.hidden = true;
-      this.section = h("section", { class: "commentsvc", "aria-label": "Comments" },
+      // A region named by its heading ("3 thoughts on …"), so two widgets on a page differ.
+      this.section = h("section", { class: "commentsvc", "aria-labelledby": "comments-title" },
         this.headingEl, this.problem, this.more, this.list, this.home, this.respond, this.closed);
       this.root.replaceChildren(early, sheet, this.section);
     }
@@ -210,8 +211,10 @@
       };
       this.replyTitle = h("span", {}, "Leave a Reply");
       this.cancel = h("small", { hidden: true }, " ",
-        h("a", { href: "#respond", role: "button", onclick: (e) => { e.preventDefault(); this.reply(null); } }, "Cancel reply"));
-      this.message = h("p", { class: "notice", role: "status", "aria-live": "polite", hidden: true });
+        h("button", { type: "button", class: "cancel-reply", onclick: () => this.reply(null) }, "Cancel reply"));
+      // The live region is always in the page (empty when silent): a region that appears
+      // together with its text is not announced by every screen reader.
+      this.message = h("p", { class: "notice", role: "status", "aria-live": "polite" });
       this.save = h("input", { type: "checkbox", id: "f-save" });
       this.notify = h("input", { type: "checkbox", id: "f-notify", name: "notify_replies" });
       this.button = h("button", { type: "submit", class: "submit" }, "Post Comment");
@@ -332,9 +335,9 @@
                 h("time", { datetime: c.created_at, title: isNaN(date) ? null : exact(date) }, isNaN(date) ? "" : relative(date))))),
           c.pending && h("p", { class: "awaiting" }, MSG.held),
           content,
-          canReply && h("div", { class: "reply" }, h("a", {
-            class: "comment-reply-link", href: "#respond", role: "button", "aria-label": `Reply to ${author.name || ""}`,
-            onclick: (e) => { e.preventDefault(); this.reply(c); },
+          canReply && h("div", { class: "reply" }, h("button", {
+            type: "button", class: "comment-reply-link", "aria-label": `Reply to ${author.name || ""}`,
+            onclick: () => this.reply(c),
           }, "Reply"))));
       }
       const replies = (c.replies || []).concat(extra.get(c.id) || []);
@@ -343,10 +346,15 @@
     }
 
     reply(comment) {
+      const was = this.replyTo;
       this.replyTo = comment ? { id: comment.id, name: (comment.author || {}).name || "" } : null;
       this.place();
       this.say(null);
+      // Keyboard and screen-reader users go where the action went: into the form to write,
+      // and on "Cancel reply" back to the Reply button they came from.
+      const back = was && this.root.querySelector(`#comment-${was.id} > article .comment-reply-link`);
       if (comment) this.fields.body.control.focus();
+      else if (back) back.focus();
     }
 
     place() {
@@ -358,10 +366,8 @@
     }
 
     say(kind, text) {
-      this.message.hidden = !kind;
       this.message.className = `notice notice-${kind || "ok"}`;
-      this.message.setAttribute("role", kind === "error" ? "alert" : "status");
-      this.message.textContent = text || "";
+      this.message.textContent = kind ? text || "" : "";
     }
 
     showErrors(errors) {
@@ -450,6 +456,7 @@
       this.fields.body.control.value = "";
       this.notify.checked = false;
       this.replyTo = null;
+      const hadFocus = this.form.contains(this.root.activeElement);
       const comment = status === 201 ? body : body && body.comment;
       if (comment && status === 202) {
         this.keepPending(this.pending().concat({ ...comment, saved_at: Date.now() }));
@@ -462,6 +469,8 @@
       }
       this.render();
       this.say("ok", status === 201 ? MSG.published : MSG.held);
+      // A reply's form went back under the thread, which took the focus from the button.
+      if (hadFocus && !this.form.contains(this.root.activeElement)) this.button.focus({ preventScroll: true });
       const shown = comment && this.root.getElementById(`comment-${comment.id}`);
       if (shown) shown.scrollIntoView({ block: "nearest" });
     }
