@@ -403,11 +403,14 @@
       const payload = { ...values, notify_replies: this.notify.checked, subject: this.trap.value };
       if (this.formToken) payload.form_token = this.formToken;
       if (this.replyTo) payload.parent_id = this.replyTo.id;
-      this.busy = this.button.disabled = true;
+      // aria-disabled, not disabled: a disabled button loses the keyboard focus.
+      this.busy = true;
+      this.button.setAttribute("aria-disabled", "true");
       try {
         await this.send(payload);
       } finally {
-        this.busy = this.button.disabled = false;
+        this.busy = false;
+        this.button.removeAttribute("aria-disabled");
       }
     }
 

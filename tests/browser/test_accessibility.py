@@ -8,6 +8,7 @@ checked in each language of LANGS; the translations (issue 13's other half) add 
 import json
 import re
 import uuid
+from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import pytest
@@ -268,3 +269,310 @@ def test_axe_checks_the_rules_the_issue_names(tab):
     tab.set_content("<html lang='en'><title>t</title><p style='color:#aaa'>Loose text</p></html>")
     found = {v["id"] for v in axe_violations(tab)}
     assert {"landmark-one-main", "page-has-heading-one", "region", "color-contrast"} <= found
+
+
+# ---- keyboard alone
+
+DEEP_ACTIVE = """() => {
+  let el = document.activeElement;
+  while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
+  if (!el || el === document.body) return null;
+  return {
+    tag: el.tagName.toLowerCase(), id: el.id, name: el.name || "", type: el.type || "",
+    label: el.getAttribute("aria-label") || "", text: (el.textContent || "").trim().slice(0, 80),
+    invalid: el.getAttribute("aria-invalid"), describedby: el.getAttribute("aria-describedby"),
+    inComment: el.closest(".comment") ? el.closest(".comment").id : null,
+  };
+}"""
+
+
+def focused(page) -> dict | None:
+    return page.evaluate(DEEP_ACTIVE)
+
+
+def press_until(page, wanted, key: str = "Tab", limit: int = 80) -> dict:
+    """Press `key` until the focused element (through shadow roots) satisfies `wanted`."""
+    seen = []
+    for _ in range(limit):
+        page.keyboard.press(key)
+        now = focused(page)
+        if now and wanted(now):
+            return now
+        seen.append(now and (now["tag"], now["id"] or now["text"][:20]))
+    pytest.fail(f"{key} never reached it; focus went through {seen}")
+
+
+def test_reader_replies_and_posts_with_the_keyboard_alone(live_server, thread, tab, screenshots):
+    widget = _widget(tab, live_server, thread["article"], "en")
+    root = f"comment-{thread['root']}"
+    reply = press_until(tab, lambda f: f["label"] == "Reply to Bilal Ahmed")
+    assert reply["tag"] == "button" and reply["inComment"] == root
+
+    tab.keyboard.press("Enter")  # Reply: the form moves under the comment, focus into it
+    now = focused(tab)
+    assert (now["id"], now["inComment"]) == ("f-body", root)
+    tab.keyboard.type("Which office takes the forms?")
+    assert press_until(tab, lambda f: f["text"] == "Cancel reply", "Shift+Tab", 3)
+    tab.keyboard.press("Space")  # Cancel reply: focus back on the Reply button it came from
+    assert focused(tab)["label"] == "Reply to Bilal Ahmed"
+    expect(widget.locator(".comment-reply-title > span")).to_have_text("Leave a Reply")
+
+    tab.keyboard.press("Enter")
+    assert focused(tab)["id"] == "f-body"
+    expect(widget.locator("#f-body")).to_have_value("Which office takes the forms?")
+    press_until(tab, lambda f: f["id"] == "f-name", limit=1)
+    tab.keyboard.type("Keyboard Reader")
+    press_until(tab, lambda f: f["text"] == "Post Comment", limit=6)
+    tab.keyboard.press("Enter")  # no email: the field says so, and has the focus
+
+    status = widget.get_by_role("status")
+    expect(status).to_have_text("Please correct the fields marked below.")
+    expect(status).to_have_attribute("aria-live", "polite")
+    now = focused(tab)
+    assert (now["id"], now["invalid"], now["describedby"]) == ("f-email", "true", "f-email-error")
+    expect(widget.locator("#f-email-error")).to_have_text("Enter a valid email address.")
+    tab.screenshot(path=screenshots / "keyboard-reader-field-error.png", full_page=True)
+
+    tab.keyboard.type(f"{unique('kb')}@example.org")
+    press_until(tab, lambda f: f["text"] == "Post Comment", limit=5)
+    tab.keyboard.press("Space")
+    expect(status).to_have_text(HELD)
+    mine = widget.locator(f"#{root} .children li.pending")
+    expect(mine).to_contain_text("Which office takes the forms?")
+    assert focused(tab)["text"] == "Post Comment"  # the form moved back; focus stayed with it
+    expect(widget.locator("#f-email")).not_to_have_attribute("aria-invalid", "true")
+    tab.screenshot(path=screenshots / "keyboard-reader-held.png", full_page=True)
+    assert tab.problems == []
+
+
+def _keyboard_sign_in(page, live_server) -> None:
+    page.goto(live_server.url + "/review/")
+    assert focused(page)["id"] == "email"  # autofocus
+    page.keyboard.type(live_server.moderator_email)
+    page.keyboard.press("Tab")
+    page.keyboard.type(live_server.password)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1, name=re.compile("^Comments"))).to_be_visible()
+
+
+def _select_rows_and_action(page, ids: list[int], action: str) -> None:
+    for comment_id in ids:
+        press_until(page, lambda f, c=comment_id: f["id"] == f"sel-{c}")
+        page.keyboard.press("Space")
+        expect(page.locator(f"#sel-{comment_id}")).to_be_checked()
+    press_until(page, lambda f: f["id"] == "bulk-action", "Shift+Tab")
+    page.keyboard.type(action)  # a select's own type-ahead
+    press_until(page, lambda f: f["text"] == "Apply to selected", limit=1)
+    page.keyboard.press("Enter")
+
+
+@pytest.mark.parametrize("script", [True, False], ids=["inline-confirm", "confirmation-page"])
+def test_moderator_bulk_action_with_the_keyboard_alone(browser, live_server, script, screenshots):
+    article = unique()
+    ids = [_submit(live_server, article, body=f"Cheap watches {n}") for n in range(3)]
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, java_script_enabled=script
+    )
+    page = context.new_page()
+    try:
+        _keyboard_sign_in(page, live_server)
+        page.goto(f"{live_server.url}/review/?article={article}")
+        chosen = ids[:2]  # newest first: ids[2] is the first row
+        _select_rows_and_action(page, chosen[::-1], "Mark as spam")
+        if script:
+            assert focused(page)["id"] == "bulk-confirm-yes"
+            expect(page.locator("#bulk-confirm-text")).to_contain_text("2 comments will change")
+        else:
+            expect(page.get_by_role("heading", name="Move 2 comments to spam?")).to_be_visible()
+            press_until(page, lambda f: f["text"].startswith("Yes, move 2"))
+        page.screenshot(path=screenshots / f"keyboard-bulk-{'js' if script else 'nojs'}.png")
+        page.keyboard.press("Enter")
+        expect(page.locator(".messages")).to_contain_text("2 comments marked as spam.")
+    finally:
+        context.close()
+    for comment_id in ids:
+        status, answer = live_server.api("GET", f"/api/v1/comments/{comment_id}")
+        assert status == 200
+        assert answer["status"] == ("spam" if comment_id in chosen else "pending"), comment_id
+
+
+# ---- what every page does: visible focus, 200 % zoom, reduced motion
+
+# For the focused element (through shadow roots): its outline, and the colour behind the
+# outline (the nearest painted background of its parents, a shadow root's host included).
+FOCUS_RING = """() => {
+  let el = document.activeElement;
+  while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
+  if (!el || el === document.body) return null;
+  const up = (node) => node.parentElement || node.getRootNode().host || null;
+  let behind = "rgb(255, 255, 255)";
+  for (let node = up(el); node; node = up(node)) {
+    const bg = getComputedStyle(node).backgroundColor;
+    if (bg && bg !== "transparent" && !/, 0\\)$/.test(bg)) { behind = bg; break; }
+  }
+  const style = getComputedStyle(el);
+  // Each element gets a number the first time, so a lap round the page is noticed.
+  window.__stops = window.__stops || new Map();
+  if (!window.__stops.has(el)) window.__stops.set(el, window.__stops.size + 1);
+  return {
+    stop: window.__stops.get(el),
+    what: `${el.tagName}#${el.id}.${el.className} ${(el.textContent || "").trim().slice(0, 30)}`,
+    style: style.outlineStyle, width: parseFloat(style.outlineWidth), color: style.outlineColor,
+    behind,
+  };
+}"""
+
+
+def _rgb(css: str) -> tuple[float, float, float]:
+    parts = [float(x) for x in re.findall(r"[\d.]+", css)[:4]]
+    alpha = parts[3] if len(parts) == 4 else 1.0
+    # A translucent colour shows over white (the pages' own background).
+    return tuple(c * alpha + 255 * (1 - alpha) for c in parts[:3])
+
+
+def contrast(a: tuple, b: tuple) -> float:
+    def luminance(rgb):
+        lin = [
+            (c / 255) / 12.92 if c / 255 <= 0.04045 else ((c / 255 + 0.055) / 1.055) ** 2.4
+            for c in rgb
+        ]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def _open(name: str, live_server, thread, webhook_id, reader_tab, admin, lang="en"):
+    """The page `name` of READER_PAGES or REVIEW_PAGES, opened in the right browser context."""
+    if name in READER_PAGES:
+        open_reader_page(reader_tab, live_server, thread, name, lang)
+        return reader_tab
+    page = reader_tab if name == "sign-in" else admin.new_page()
+    open_review_page(page, live_server, thread, webhook_id, name, lang)
+    return page
+
+
+ALL_PAGES = READER_PAGES + REVIEW_PAGES
+
+
+@pytest.mark.parametrize("name", ALL_PAGES)
+def test_focus_is_visible_on_every_stop(live_server, thread, admin, webhook_id, tab, name):
+    page = _open(name, live_server, thread, webhook_id, tab, admin)
+    try:
+        page.evaluate("document.activeElement && document.activeElement.blur()")
+        stops, problems, first = 0, [], None
+        for _ in range(120):
+            page.keyboard.press("Tab")
+            ring = page.evaluate(FOCUS_RING)
+            if ring is None:
+                continue  # past the last stop: the next Tab starts at the top again
+            if ring["stop"] == first:
+                break  # round once: every stop was seen
+            first = first or ring["stop"]
+            stops += 1
+            if ring["style"] == "auto":
+                continue  # the browser's own two-tone ring, visible on any background
+            ratio = contrast(_rgb(ring["color"]), _rgb(ring["behind"]))
+            if ring["style"] == "none" or ring["width"] < 2 or ratio < 3:
+                problems.append((ring["what"], ring["style"], ring["width"], round(ratio, 2)))
+        assert stops > 3, f"only {stops} focus stops on {name}"
+        assert problems == []
+    finally:
+        if page is not tab:
+            page.close()
+
+
+@pytest.mark.parametrize("name", ALL_PAGES)
+def test_zoom_to_200_percent_needs_no_horizontal_scrolling(
+    live_server, thread, admin, webhook_id, tab, name, screenshots
+):
+    """A 1280 px window at 200 % is 640 CSS px wide: nothing may reach past its edge."""
+    page = _open(name, live_server, thread, webhook_id, tab, admin)
+    try:
+        page.set_viewport_size({"width": 640, "height": 800})
+        page.wait_for_function("() => document.documentElement.clientWidth === 640")
+        width = page.evaluate(
+            "() => [document.scrollingElement.scrollWidth, document.scrollingElement.clientWidth]"
+        )
+        page.screenshot(path=screenshots / f"zoom-200-{name}.png", full_page=True)
+        assert width[0] <= width[1], (name, width)
+    finally:
+        if page is not tab:
+            page.close()
+
+
+# Motion a future change might add: under reduced motion the stylesheets must cancel it.
+MOTION = "transition: color 1s; animation: spin 2s infinite; scroll-behavior: smooth;"
+MOTION_CHECK = """(motion) => {
+  const roots = [document];
+  for (const el of document.querySelectorAll("*")) if (el.shadowRoot) roots.push(el.shadowRoot);
+  for (const root of roots) {
+    const style = document.createElement("style");
+    style.textContent = `@keyframes spin { to { opacity: .5 } }
+      a, button, .comment, html { ${motion} }`;
+    (root === document ? document.head : root).append(style);
+  }
+  const moving = [];
+  for (const root of roots) {
+    for (const el of root.querySelectorAll("a, button, .comment, html")) {
+      const s = getComputedStyle(el);
+      const times = (s.transitionDuration + "," + s.animationDuration).split(",").map(parseFloat);
+      if (times.some((t) => t > 0) || s.scrollBehavior === "smooth") moving.push(el.tagName);
+    }
+  }
+  const reduced = matchMedia("(prefers-reduced-motion: reduce)").matches;
+  return { reduced, moving: moving.length, first: moving.slice(0, 5) };
+}"""
+
+
+@pytest.mark.parametrize("name", ["demo-thread", "embed", "queue-pending", "comment"])
+def test_reduced_motion_stops_transitions_animations_and_smooth_scrolling(
+    browser, live_server, thread, admin, webhook_id, name
+):
+    # The review UI's and the embed page's CSP would refuse the injected <style> elements.
+    context = browser.new_context(reduced_motion="reduce", bypass_csp=True)
+    if name in REVIEW_PAGES:
+        context.add_cookies(admin.cookies())
+    page = context.new_page()
+    try:
+        if name in READER_PAGES:
+            open_reader_page(page, live_server, thread, name, "en")
+        else:
+            open_review_page(page, live_server, thread, webhook_id, name, "en")
+        found = page.evaluate(MOTION_CHECK, MOTION)
+        assert found["reduced"] is True
+        assert found["moving"] == 0, found
+        # The same motion does show without the preference: the check can see it.
+        page.emulate_media(reduced_motion="no-preference")
+        assert page.evaluate(MOTION_CHECK, MOTION)["moving"] > 0
+    finally:
+        context.close()
+
+
+def _widget_defaults() -> dict[str, str]:
+    css = (Path(__file__).parents[2] / "commentsvc/static/widget.css").read_text()
+    return dict(re.findall(r"--_([\w-]+): var\(--commentsvc-[\w-]+, (#[0-9a-fA-F]{3,6})\)", css))
+
+
+def _hex(value: str) -> tuple[int, int, int]:
+    digits = value[1:] if len(value) == 7 else "".join(c * 2 for c in value[1:])
+    return tuple(int(digits[i : i + 2], 16) for i in (0, 2, 4))
+
+
+def test_widget_colour_defaults_meet_wcag_aa():
+    """The --commentsvc-* defaults: text 4.5:1 on each default background it meets; borders 3:1."""
+    colours = _widget_defaults()
+    assert {"text", "muted", "accent", "accent-text", "error", "notice", "pending"} <= set(colours)
+    page = "#ffffff"  # --commentsvc-background is transparent: the site's page, white here
+    text_pairs = [
+        (fg, bg)
+        for fg in ("text", "muted", "accent", "error")
+        for bg in (page, colours["field"], colours["notice"], colours["pending"])
+    ] + [("accent-text", colours["accent"]), ("text", colours["border"]), ("error", "#fcf0f1")]
+    low = [
+        (fg, bg, round(ratio, 2))
+        for fg, bg in text_pairs
+        if (ratio := contrast(_hex(colours[fg]), _hex(bg))) < 4.5
+    ]
+    assert low == []
+    assert contrast(_hex(colours["field-border"]), _hex(colours["field"])) >= 3
