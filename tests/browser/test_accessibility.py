@@ -576,3 +576,23 @@ def test_widget_colour_defaults_meet_wcag_aa():
     ]
     assert low == []
     assert contrast(_hex(colours["field-border"]), _hex(colours["field"])) >= 3
+
+
+def test_without_javascript_a_refused_field_gets_the_focus(browser, live_server, thread):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/embed/{thread['article']}")
+        press_until(page, lambda f: f["id"] == "f-body")
+        page.keyboard.type("Posted with the keyboard, no script.")
+        for field, text in (("f-name", "Keys Only"), ("f-email", "keys@example.org")):
+            press_until(page, lambda f, want=field: f["id"] == want, limit=1)
+            page.keyboard.type(text)
+        press_until(page, lambda f: f["id"] == "f-url", limit=1)
+        page.keyboard.type("ftp://files.example")
+        page.keyboard.press("Enter")  # the server refuses the address and says why
+        expect(page.locator("#f-url-error")).to_contain_text("http")
+        now = focused(page)
+        assert (now["id"], now["invalid"], now["describedby"]) == ("f-url", "true", "f-url-error")
+    finally:
+        context.close()
