@@ -40,6 +40,8 @@ AXE = Axe()
 
 REVIEW_PAGES = [
     "sign-in",
+    "sign-in-refused",
+    "not-found",
     "queue-pending",
     "queue-approved",
     "queue-spam",
@@ -191,6 +193,17 @@ def open_review_page(page, live_server, thread, webhook_id, name: str, lang: str
     if name.startswith("queue-"):
         status = name.removeprefix("queue-")
         url = f"{review}/?{urlencode({'status': status, 'article': thread['article']})}"
+    elif name == "sign-in-refused":
+        page.goto(localised(f"{review}/login", lang))
+        page.get_by_label("Email").fill(f"{unique()}@example.org")  # no account's throttle
+        page.get_by_label("Password").fill("not the password")
+        page.get_by_role("button", name=re.compile("Sign in")).click()
+        expect(page.get_by_role("alert")).to_be_visible()
+        return
+    elif name == "not-found":
+        response = page.goto(localised(f"{review}/comments/2147483647", lang))
+        assert response.status == 404
+        return
     elif name == "bulk-confirm":
         page.goto(localised(f"{review}/?article={thread['article']}", lang))
         page.locator("input[name=ids]").first.check()
@@ -252,7 +265,9 @@ def test_axe_reader_pages(live_server, thread, tab, name, lang, screenshots):
 @pytest.mark.parametrize("name", REVIEW_PAGES)
 def test_axe_review_pages(live_server, thread, admin, webhook_id, browser, name, lang, screenshots):
     context = (
-        browser.new_context(viewport={"width": 1280, "height": 900}) if name == "sign-in" else admin
+        browser.new_context(viewport={"width": 1280, "height": 900})
+        if name.startswith("sign-in")
+        else admin
     )
     page = context.new_page()
     try:
@@ -447,7 +462,7 @@ def _open(name: str, live_server, thread, webhook_id, reader_tab, admin, lang="e
     if name in READER_PAGES:
         open_reader_page(reader_tab, live_server, thread, name, lang)
         return reader_tab
-    page = reader_tab if name == "sign-in" else admin.new_page()
+    page = reader_tab if name.startswith("sign-in") else admin.new_page()
     open_review_page(page, live_server, thread, webhook_id, name, lang)
     return page
 
