@@ -112,7 +112,7 @@ def explain(url: str, tmp: str) -> dict:
             (
                 "thread",
                 lambda: reading.thread_for(
-                    db.session,
+                    db.session.connection(),
                     cache.LocalCache(0),
                     article,
                     reading.Page(),
@@ -123,7 +123,8 @@ def explain(url: str, tmp: str) -> dict:
             (
                 "counts",
                 lambda: reading.counts_for(
-                    db.session, [seed.large_id(n) for n in range(1, LARGE_ARTICLES, 200)]
+                    db.session.connection(),
+                    [seed.large_id(n) for n in range(1, LARGE_ARTICLES, 200)],
                 ),
             ),
             ("queue_page", lambda: moderation.list_comments(db.session, status=Status.pending)),

@@ -16,6 +16,8 @@ from typing import Protocol
 import redis
 from flask import current_app
 
+from .ops import counters
+
 log = logging.getLogger(__name__)
 TTL_SECONDS = 600
 # What an entry costs besides its bytes (the key, the dict slot, the bytes object).
@@ -42,7 +44,8 @@ class LocalCache:
             value = self._entries.get(key)
             if value is not None:
                 self._entries.move_to_end(key)
-            return value
+        _count(value)
+        return value
 
     def put(self, key: str, value: bytes) -> None:
         cost = len(value) + len(key) + ENTRY_OVERHEAD
@@ -71,16 +74,24 @@ class RedisCache:
 
     def get(self, key: str) -> bytes | None:
         try:
-            return self.client.get(self.prefix + key)
+            value = self.client.get(self.prefix + key)
         except redis.RedisError as exc:
-            log.warning("cache read failed, answering without it: %s", exc)
-            return None
+            counters.redis_errors.labels(operation="cache_get").inc()
+            log.warning("cache read failed, answering without it: %s", type(exc).__name__)
+            value = None
+        _count(value)
+        return value
 
     def put(self, key: str, value: bytes) -> None:
         try:
             self.client.set(self.prefix + key, value, ex=TTL_SECONDS)
         except redis.RedisError as exc:
-            log.warning("cache write failed: %s", exc)
+            counters.redis_errors.labels(operation="cache_put").inc()
+            log.warning("cache write failed: %s", type(exc).__name__)
+
+
+def _count(value: bytes | None) -> None:
+    counters.cache.labels(result="miss" if value is None else "hit").inc()
 
 
 def current() -> Cache:

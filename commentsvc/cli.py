@@ -11,13 +11,15 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
+from marshmallow import ValidationError
 
 from .config import Settings
 from .errors import DomainError
 from .extensions import db
 from .models import Role, Scope
 from .policy import dry_run
-from .services import accounts, demo, discussion, maintenance, policy_check
+from .schemas import PrivacyQuery
+from .services import Actor, accounts, demo, discussion, maintenance, policy_check, privacy
 
 moderators_cli = AppGroup("moderators", help="Manage the people who moderate.")
 keys_cli = AppGroup("api-keys", help="Manage API keys for other services.")
@@ -25,12 +27,15 @@ comments_cli = AppGroup("comments", help="Maintain stored comments.")
 instance_cli = AppGroup("instance", help="Prepare the instance folder.")
 demo_cli = AppGroup("demo", help="Demo data for `make run`.")
 policy_cli = AppGroup("policy", help="Try the submission policy on past comments.")
+privacy_cli = AppGroup("privacy", help="Answer a reader's request: export or erase their data.")
 
 
 def register(app) -> None:
-    for group in (moderators_cli, keys_cli, comments_cli, instance_cli, demo_cli, policy_cli):
+    groups = (moderators_cli, keys_cli, comments_cli, instance_cli, demo_cli, policy_cli)
+    for group in (*groups, privacy_cli):
         app.cli.add_command(group)
     app.cli.add_command(worker_command)
+    app.cli.add_command(purge_command)
 
 
 @click.command("worker")
@@ -210,3 +215,60 @@ def policy_check_command(since: str) -> None:
         "Rows: what the policy would decide now; columns: each comment's status now.\n"
     )
     click.echo(dry_run.table(report))
+
+
+# ---- privacy -------------------------------------------------------------------------
+
+
+def _address(email: str) -> str:
+    """:raise click.BadParameter: not a valid email address."""
+    try:
+        return PrivacyQuery().load({"email": email})["email"]
+    except ValidationError as exc:
+        raise click.BadParameter(" ".join(exc.messages["email"]), param_hint="EMAIL") from None
+
+
+@privacy_cli.command("export")
+@click.argument("email")
+def privacy_export(email: str) -> None:
+    """Print everything stored about EMAIL as JSON (empty lists for an unknown address)."""
+    data = privacy.export_address(db.session, _address(email))
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+@privacy_cli.command("erase")
+@click.argument("email")
+@click.option("--remove", is_flag=True, help="Erase the comments instead of anonymising them.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def privacy_erase(email: str, remove: bool, yes: bool) -> None:
+    """Anonymise EMAIL's comments (or --remove them) and clear the address everywhere."""
+    email = _address(email)
+    mode = "remove" if remove else "anonymise"
+    found = privacy.count(db.session, email)
+    if not yes:
+        noun = "comment" if found == 1 else "comments"
+        what = "Remove" if remove else "Anonymise (keeping the text of)"
+        click.confirm(
+            f"{what} {found} {noun} by {email}, and clear the address from subscriptions "
+            "and waiting mail?",
+            abort=True,
+        )
+    result = privacy.erase_address(db.session, email, mode=mode, actor=Actor())
+    done = "removed" if remove else "anonymised"
+    click.echo(f"{result.count} comments {done}; the address was cleared everywhere else.")
+    if result.batch_id:
+        click.echo(f"Decision {result.batch_id} is in the activity log (it names no address).")
+
+
+@click.command("purge")
+@with_appcontext
+def purge_command() -> None:
+    """Clear the IP address and User-Agent of comments older than COMMENTSVC_IP_RETENTION_DAYS."""
+    days = int(current_app.config["IP_RETENTION_DAYS"])
+    cleared = privacy.purge_client_data(db.session, days=days)
+    if days <= 0:
+        click.echo("COMMENTSVC_IP_RETENTION_DAYS is 0: IP addresses and User-Agents are kept.")
+        return
+    click.echo(
+        f"Cleared the IP address and User-Agent of {cleared} comments older than {days} days."
+    )

@@ -6,6 +6,7 @@ Nothing here reads the environment at import time; `load` runs inside the factor
 import hashlib
 import os
 from dataclasses import dataclass
+from datetime import timedelta
 
 MODERATION_MODES = ("all", "first", "none")
 DEFAULT_SECRET_KEY = "dev-insecure-secret"  # noqa: S105 - the value production refuses
@@ -20,6 +21,9 @@ class Defaults:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STRATEGY = "moving-window"
+    # Redis down: count limits in each process's memory (logged and counted) rather than
+    # refuse every submission and sign-in; the shared counts resume when it is back.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     REDIS_URL = None
 
     # commentsvc's own settings; each can be set as COMMENTSVC_<NAME>.
@@ -52,6 +56,13 @@ class Defaults:
     # from the database URL, so two deployments sharing a Redis never meet.
     CACHE_PREFIX = ""
 
+    # Operations (README, "Operations"). /metrics answers only with this bearer token.
+    METRICS_TOKEN = ""
+    LOG_FORMAT = "text"  # text | json: one line per request
+    # How long "Remember me" keeps a moderator signed in; also the longest a server-side
+    # session lives.
+    REMEMBER_DAYS = 14
+
     # Notifications (the outbox and its worker). Mail settings are Flask-Mail's names;
     # with no MAIL_SERVER, mails are written as .eml files under instance/mail/.
     SITE_NAME = None  # in mail subjects; PUBLIC_URL's host when unset
@@ -79,6 +90,10 @@ class Defaults:
     WEBHOOKS_TIMEOUT = 10
     # Deliver to loopback and private addresses (tests and closed networks only).
     WEBHOOKS_ALLOW_PRIVATE = False
+
+    # Days a comment keeps its author's IP address and User-Agent (for spam and abuse
+    # checks); then the daily purge clears them. 0 keeps them.
+    IP_RETENTION_DAYS = 30
 
     # The submission policy (README, "Moderation policy"); 0 turns a rule off.
     FLOOD_SECONDS = 15
@@ -125,6 +140,16 @@ def load(app, test_config=None):
     app.config.setdefault("RATELIMIT_KEY_PREFIX", app.config["CACHE_PREFIX"].rstrip(":"))
     if app.config["REDIS_URL"] and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
+        # A Redis that stops answering must fail fast, so the in-memory fallback takes over
+        # within a request rather than after the worker's timeout.
+        app.config.setdefault(
+            "RATELIMIT_STORAGE_OPTIONS", {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
+        )
+    if app.config["LOG_FORMAT"] not in ("text", "json"):
+        raise RuntimeError(
+            f"COMMENTSVC_LOG_FORMAT is {app.config['LOG_FORMAT']!r}; use text or json."
+        )
+    app.config["REMEMBER_COOKIE_DURATION"] = timedelta(days=int(app.config["REMEMBER_DAYS"]))
     app.config["ALLOWED_ORIGINS"] = split_list(app.config["ALLOWED_ORIGINS"])
     secure = bool(app.config["SECURE_COOKIES"])
     app.config.update(
@@ -160,9 +185,12 @@ def engine_options(url: str, config) -> dict:
     would otherwise add a query to every request; PostgreSQL's are pinged (a failover
     then costs one retry, not an error) and pooled to the configured size.
     """
+    # Statements' parameters stay out of error messages (and so out of logs): they hold
+    # what readers typed, their emails among it.
     if url.startswith("sqlite"):
-        return {}
+        return {"hide_parameters": True}
     return {
+        "hide_parameters": True,
         "pool_pre_ping": True,
         "pool_size": int(config["DB_POOL_SIZE"]),
         "max_overflow": int(config["DB_MAX_OVERFLOW"]),

@@ -106,3 +106,24 @@ class TooFast(DomainError):
     def __init__(self, message: str | None = None, *, retry_after: int = 1):
         super().__init__(message)
         self.retry_after = max(1, int(retry_after))
+
+
+class Unavailable(Exception):
+    """A dependency (the database, Redis) did not answer; trying again later may work.
+
+    Not a DomainError on purpose: code that catches refusals to present them (a flash
+    message, a 422 form) must let an outage through to the 503 every door answers.
+    """
+
+    status = 503
+    code = "unavailable"
+    default_message = (
+        "The service is briefly unavailable; nothing was saved. Try again in a moment."
+    )
+    retry_after = 5
+
+    def __init__(self, message: str | None = None, *, dependency: str = "database"):
+        self.message = message or self.default_message
+        self.dependency = dependency
+        self.fields: dict[str, list[str]] = {}
+        super().__init__(self.message)

@@ -1,6 +1,8 @@
 """Unbound extensions, bound to the app in the factory."""
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -9,7 +11,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase
 
 # Stable constraint names, so Alembic can drop and alter them on every database.
@@ -30,9 +32,28 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 limiter = Limiter(key_func=get_remote_address)
 login_manager = LoginManager()
+
+
 # Every form post of the review UI carries a token; the API (bearer keys) and the
 # widget (its own signed form token, since it lives in third-party iframes) are exempt.
 csrf = CSRFProtect()
+
+
+@contextmanager
+def read_connection() -> Iterator[Connection]:
+    """A connection for reads outside any unit of work (the public thread and counts).
+
+    Beginning an ORM transaction costs more than the one indexed read of a conditional
+    request, so public reads take a pooled connection of their own. A session bound to
+    one connection (an outer transaction wrapping all the work) reads on that one, so
+    they see what it holds.
+    """
+    bind = db.session.get_bind()
+    if isinstance(bind, Connection):
+        yield bind
+        return
+    with bind.connect() as conn:
+        yield conn
 
 
 def retry_after_only_when_refused(response):

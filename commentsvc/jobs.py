@@ -1,4 +1,5 @@
-"""Periodic jobs the worker runs: the moderators' daily digest, pruning the outbox.
+"""Periodic jobs the worker runs: the moderators' daily digest, pruning the outbox,
+clearing old IP addresses and User-Agents.
 
 Add a job with `register(Job(name, run, next_after))`: `run(session, config)` does the
 work (committing itself) and returns a line for the log; `next_after(moment, config)`
@@ -16,7 +17,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from .models import ScheduledJob, utcnow
-from .services import begin_write, fanout, outbox
+from .services import begin_write, fanout, outbox, privacy
 
 log = logging.getLogger("commentsvc.worker")
 RETRY_FAILED_JOB = timedelta(minutes=15)
@@ -56,7 +57,14 @@ def _prune(session, config) -> str:
     return f"{outbox.prune(session, int(config['OUTBOX_KEEP_DAYS']))} settled outbox rows deleted"
 
 
+def _purge(session, config) -> str:
+    days = int(config["IP_RETENTION_DAYS"])
+    cleared = privacy.purge_client_data(session, days=days)
+    return f"IP addresses and User-Agents cleared from {cleared} comments older than {days} days"
+
+
 register(Job("digest", _digest, daily("DIGEST_HOUR")))
+register(Job("client-data-purge", _purge, daily(hour=3)))
 register(Job("outbox-prune", _prune, daily(hour=4)))
 
 

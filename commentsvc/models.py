@@ -168,6 +168,21 @@ class Moderator(db.Model):
     digest_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class ModeratorSession(db.Model):
+    """A signed-in browser: the review UI's cookie names one, and signing out ends it here."""
+
+    __tablename__ = "moderator_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    moderator_id: Mapped[int] = mapped_column(
+        ForeignKey("moderators.id", ondelete="CASCADE"), index=True
+    )
+    # SHA-256 of the random id the cookie carries: a copy of this table signs no one in.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class ApiKey(db.Model):
     __tablename__ = "api_keys"
 

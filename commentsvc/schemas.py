@@ -5,11 +5,21 @@ The JSON API and the widget's no-JS form load the same `CommentIn` and dump the 
 """
 
 from flask import current_app
-from marshmallow import Schema, ValidationError, fields, pre_dump, pre_load, validate, validates
+from marshmallow import (
+    EXCLUDE,
+    Schema,
+    ValidationError,
+    fields,
+    pre_dump,
+    pre_load,
+    validate,
+    validates,
+)
 
 from . import avatars, threads
 from .config import MODERATION_MODES
 from .fields import Name, Text, Trimmed, TrimmedEmail, Url, WholeNumber, WordList
+from .services.privacy import MODES as ERASE_MODES
 
 HELD_MESSAGE = "Your comment is awaiting moderation."
 
@@ -229,3 +239,41 @@ class SubmitOut(Schema):
     status = fields.String()
     message = fields.String()
     comment = fields.Nested(PublicCommentOut)
+
+
+# ---- privacy requests: the API, the review UI and the CLI read the same shapes ----------
+
+
+class PrivacyQuery(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    email = TrimmedEmail(
+        required=True,
+        validate=validate.Length(max=254),
+        error_messages={
+            "invalid": "Enter a valid email address.",
+            "required": "Name the email address.",
+        },
+        metadata={"description": "Matched in any case."},
+    )
+
+
+class ErasureIn(Schema):
+    email = TrimmedEmail(
+        required=True,
+        validate=validate.Length(max=254),
+        error_messages={
+            "invalid": "Enter a valid email address.",
+            "required": "Name the email address.",
+        },
+    )
+    mode = Text(
+        required=True,
+        validate=validate.OneOf(ERASE_MODES, error="Choose anonymise or remove."),
+        metadata={
+            "description": "`anonymise`: the name becomes “Anonymous”; email, website, IP and "
+            "User-Agent are cleared; the text stays. `remove`: the comments are erased "
+            "(a placeholder stays where they have replies)."
+        },
+    )

@@ -1,9 +1,6 @@
-"""The service's own pages: a front page pointing at the doors, and a health check."""
+"""The service's own pages: a front page pointing at the doors (health checks: ops/health)."""
 
 from flask import Blueprint, current_app, render_template, send_from_directory
-from sqlalchemy import text
-
-from .extensions import db
 
 bp = Blueprint("site", __name__)
 
@@ -19,10 +16,3 @@ def favicon():
     return send_from_directory(
         current_app.static_folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400
     )
-
-
-@bp.get("/healthz")
-def healthz():
-    """Answer 200 when the database answers, for load balancers and `make run`'s users."""
-    db.session.execute(text("SELECT 1"))
-    return {"status": "ok"}

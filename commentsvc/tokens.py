@@ -7,6 +7,7 @@ third-party iframes, where cookies are often blocked): each token is signed with
 SECRET_KEY. The payload is a dict, so adding a key later leaves old tokens readable.
 """
 
+import functools
 import secrets
 import time
 from dataclasses import dataclass
@@ -39,6 +40,8 @@ class FormStamp:
     nonce: str = ""
 
 
+# Every thread read signs a new token: build the serializer (and its key) once per secret.
+@functools.lru_cache(maxsize=8)
 def _serializer(secret: str, salt: str) -> URLSafeSerializer:
     return URLSafeSerializer(secret, salt=salt)
 

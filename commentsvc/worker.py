@@ -20,6 +20,7 @@ from flask import Flask, has_app_context
 from . import checker as checkers
 from . import jobs
 from .config import Settings
+from .errors import Unavailable
 from .extensions import db
 from .models import OutboxKind, utcnow
 from .notify import Result, mail, messages, webhooks
@@ -98,31 +99,46 @@ def run(
         jobs_at = 0.0
         try:
             while not stop.is_set():
-                if time.monotonic() >= jobs_at:
-                    jobs.run_due(db.session, app.config)
-                    jobs_at = time.monotonic() + JOBS_EVERY
-                claimed = outbox.claim(
-                    db.session,
-                    limit=setup.batch,
-                    lease_seconds=setup.policy.lease_seconds,
-                    worker=setup.name,
-                )
-                for item in claimed:
-                    result = _deliver(item, setup)
-                    outbox.finish(db.session, item, result, setup.policy)
-                    if result.ok:
-                        stats.delivered += 1
-                    else:
-                        stats.failed_attempts += 1
-                if not claimed:
+                try:
+                    if time.monotonic() >= jobs_at:
+                        jobs.run_due(db.session, app.config)
+                        jobs_at = time.monotonic() + JOBS_EVERY
+                    claimed = _round(setup, stats)
+                    if not claimed:
+                        if once:
+                            break
+                        stop.wait(_idle(setup.poll))
+                except Unavailable:
                     if once:
-                        break
-                    stop.wait(_idle(setup.poll))
+                        raise
+                    # The database is away: what was claimed stays leased and is
+                    # delivered once it is back, by this worker or another.
+                    db.session.rollback()
+                    log.warning("The database is unavailable; trying again in %s s.", setup.poll)
+                    stop.wait(setup.poll)
         finally:
             if owns_context:
                 db.session.remove()
     log.info("Worker %s stopped: %s delivered.", setup.name, stats.delivered)
     return stats
+
+
+def _round(setup: _Setup, stats: Stats) -> list:
+    """Claim a batch and deliver it; return what was claimed."""
+    claimed = outbox.claim(
+        db.session,
+        limit=setup.batch,
+        lease_seconds=setup.policy.lease_seconds,
+        worker=setup.name,
+    )
+    for item in claimed:
+        result = _deliver(item, setup)
+        outbox.finish(db.session, item, result, setup.policy)
+        if result.ok:
+            stats.delivered += 1
+        else:
+            stats.failed_attempts += 1
+    return claimed
 
 
 def _idle(poll: float) -> float:

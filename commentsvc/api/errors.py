@@ -3,7 +3,7 @@
 {"error": {"code": "...", "message": "...", "fields": {"email": ["..."]}}}
 """
 
-from flask import current_app, jsonify, request
+from flask import current_app, g, jsonify, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -21,6 +21,7 @@ HTTP_CODES = {
     415: ("unsupported_media_type", None),
     429: ("rate_limited", "Too many requests; wait a moment and try again."),
     500: ("internal_error", "Something went wrong on our side; nothing was saved."),
+    503: ("unavailable", "The service is briefly unavailable; try again in a moment."),
 }
 
 
@@ -37,7 +38,10 @@ def is_api_request() -> bool:
 
 
 def error_response(status: int, code: str, message: str, fields=None, headers=None):
-    response = jsonify({"error": {"code": code, "message": message, "fields": fields or {}}})
+    error = {"code": code, "message": message, "fields": fields or {}}
+    if g.get("request_id"):
+        error["request_id"] = g.request_id
+    response = jsonify({"error": error})
     response.status_code = status
     response.headers.update(headers or {})
     return response
@@ -74,7 +78,9 @@ def register(app) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
-        current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        # The route's template, never the path: paths can hold tokens (set-password links).
+        route = request.url_rule.rule if request.url_rule else "<unmatched>"
+        current_app.logger.exception("Unhandled error on %s %s", request.method, route)
         if not is_api_request():
             return InternalServerError(original_exception=exc)
         return error_response(500, *HTTP_CODES[500])

@@ -6,7 +6,7 @@ import orjson
 from flask import Response, current_app, request
 
 from .. import cache, web
-from ..extensions import db, limiter
+from ..extensions import db, limiter, read_connection
 from ..schemas import HELD_MESSAGE
 from ..services import idempotency, reading, submission
 from ..status import Status
@@ -113,16 +113,17 @@ def get_thread(article_id: str):
     check_article_id(article_id)
     args = load_args(_THREAD_QUERY)
     config = settings()
-    thread = reading.thread_for(
-        db.session,
-        cache.current(),
-        article_id,
-        reading.Page(args["order"], args["limit"], args["cursor"]),
-        auto_create=config.articles_auto_create,
-        close_after_days=config.close_after_days,
-        secret=current_app.config["SECRET_KEY"],
-        matches=request.if_none_match.contains_weak,
-    )
+    with read_connection() as conn:
+        thread = reading.thread_for(
+            conn,
+            cache.current(),
+            article_id,
+            reading.Page(args["order"], args["limit"], args["cursor"]),
+            auto_create=config.articles_auto_create,
+            close_after_days=config.close_after_days,
+            secret=current_app.config["SECRET_KEY"],
+            matches=request.if_none_match.contains_weak,
+        )
     response = _thread_response(thread)
     # Per-reader headers go here, on the 200 and the 304 alike: the body stays the same
     # bytes for every reader, so it can be cached.
@@ -160,7 +161,8 @@ def _thread_response(thread: reading.Thread) -> Response:
 )
 def get_counts():
     args = load_args(_COUNTS_QUERY, lists=("article_id",))
-    counts = reading.counts_for(db.session, args["article_id"])
+    with read_connection() as conn:
+        counts = reading.counts_for(conn, args["article_id"])
     # The shape CountsOut documents, encoded directly; the ETag lets a listing revalidate.
     response = Response(
         orjson.dumps({"counts": counts}, option=orjson.OPT_SORT_KEYS), mimetype="application/json"

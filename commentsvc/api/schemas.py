@@ -203,10 +203,47 @@ class ErrorBody(Schema):
     fields_ = fields.Dict(
         data_key="fields", keys=fields.String(), values=fields.List(fields.String())
     )
+    # The X-Request-Id of the answer, so a client's report leads to the log line.
+    request_id = fields.String()
 
 
 class ErrorOut(Schema):
     error = fields.Nested(ErrorBody)
+
+
+# ---- privacy requests -------------------------------------------------------
+
+
+class PrivacyExportOut(Schema):
+    """Everything stored about one address (see README, "Privacy")."""
+
+    format = fields.String(metadata={"description": "`commentsvc-privacy-export`"})
+    version = fields.Integer()
+    email = fields.String()
+    exported_at = fields.String(metadata={"format": "date-time"})
+    names = fields.List(fields.String())
+    urls = fields.List(fields.String())
+    ip_addresses = fields.List(fields.String())
+    user_agents = fields.List(fields.String())
+    comments = fields.List(
+        fields.Dict(),
+        metadata={
+            "description": "Each comment with its article, author data, IP, User-Agent, "
+            "text, status, held reasons and moderation events (oldest first)."
+        },
+    )
+    subscriptions = fields.List(fields.Dict())
+    unsubscribes = fields.List(fields.Dict())
+    pending_mail = fields.List(fields.Dict())
+    moderator_account = fields.Dict(allow_none=True)
+
+
+class ErasureOut(Schema):
+    count = fields.Integer(metadata={"description": "Comments anonymised or removed."})
+    mode = fields.String()
+    batch_id = fields.String(
+        allow_none=True, metadata={"description": "The decision in the activity log."}
+    )
 
 
 # ---- webhooks ---------------------------------------------------------------

@@ -14,6 +14,7 @@ from . import (  # noqa: E402, F401
     headers,
     notifications,
     pages,
+    privacy,
     queue,
     reasons,
     settings,

@@ -11,7 +11,7 @@ from flask_login import UserMixin, current_user
 
 from ..extensions import db, login_manager
 from ..models import Moderator, Role
-from ..services import Actor
+from ..services import Actor, signins
 from . import bp
 
 login_manager.session_protection = "strong"
@@ -22,13 +22,15 @@ login_manager.login_message = "Sign in to moderate comments."
 class SignedIn(UserMixin):
     """The session's view of a moderator; the row itself stays plain data."""
 
-    def __init__(self, moderator: Moderator):
+    def __init__(self, moderator: Moderator, session_token: str):
         self.moderator = moderator
         self.id = moderator.id
+        self.session_token = session_token
 
     def get_id(self) -> str:
-        # A password change gives a new id, so it signs out every other session.
-        return f"{self.moderator.id}:{self.moderator.password_hash[-12:]}"
+        # The cookie names the server-side session, not the moderator: ending the
+        # session (signing out, a password change) makes every copy of the cookie void.
+        return self.session_token
 
     @property
     def is_admin(self) -> bool:
@@ -37,14 +39,10 @@ class SignedIn(UserMixin):
 
 @login_manager.user_loader
 def load_user(user_id: str) -> SignedIn | None:
-    """Load the moderator a session names; deactivated ones are signed out."""
-    moderator_id, _, fingerprint = user_id.partition(":")
-    moderator = db.session.get(Moderator, int(moderator_id)) if moderator_id.isdigit() else None
-    if moderator is None or not moderator.is_active:
-        return None
-    if moderator.password_hash[-12:] != fingerprint:
-        return None
-    return SignedIn(moderator)
+    """Load the moderator whose live session the cookie names; ended, expired or
+    deactivated ones are signed out."""
+    moderator = signins.moderator_for(db.session, user_id)
+    return SignedIn(moderator, user_id) if moderator is not None else None
 
 
 def public(view):

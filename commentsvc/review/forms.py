@@ -11,9 +11,10 @@ from flask import request
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate
 
 from .. import threads
-from ..fields import ARTICLE_ID, Cursor, Email, Name, Text, Trimmed
+from ..fields import ARTICLE_ID, Cursor, Email, Name, Text, Trimmed, TrimmedEmail
 from ..models import HeldMail, Role, Scope
 from ..services.overview import EVENT_ACTIONS
+from ..services.privacy import MODES as ERASE_MODES
 from ..status import DECISIONS, Status
 
 TABS = ("pending", "approved", "spam", "rejected", "all")
@@ -212,6 +213,17 @@ class WebhookForm(_Form):
     events = fields.List(Text(), load_default=[])
     moderation = Checkbox(load_default=False)
     description = Trimmed(load_default=None, validate=validate.Length(max=200))
+
+
+class ErasureForm(_Form):
+    email = TrimmedEmail(required=True, error_messages={"invalid": "Enter a valid email address."})
+    mode = Text(
+        required=True,
+        validate=validate.OneOf(ERASE_MODES),
+        error_messages={"required": "Choose anonymise or remove."},
+    )
+    # How many comments the confirmation named.
+    count = fields.Integer(required=True, validate=validate.Range(0, threads.MAX_ID))
 
 
 STATUS_LABELS = {

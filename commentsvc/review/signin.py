@@ -9,7 +9,7 @@ from marshmallow import ValidationError
 
 from ..errors import DomainError
 from ..extensions import db, limiter
-from ..services import staff
+from ..services import signins, staff
 from . import bp
 from .auth import SignedIn, public, safe_back
 from .forms import LoginForm, SetPasswordForm, load_form
@@ -70,12 +70,15 @@ def login():
         request.environ[FAILED] = True
         errors = {"_form": [WRONG]}
         return render_template("review/login.html", form=request.form, errors=errors), 401
-    login_user(SignedIn(moderator), remember=data["remember"])
+    days = int(current_app.config["REMEMBER_DAYS"])
+    token = signins.start(db.session, moderator, days)
+    login_user(SignedIn(moderator, token), remember=data["remember"])
     return redirect(safe_back(data["next"]))
 
 
 @bp.post("/logout")
 def logout():
+    signins.end(db.session, current_user.session_token)
     logout_user()
     flash("You are signed out.", "success")
     return redirect(url_for("review.login"))

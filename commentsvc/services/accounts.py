@@ -9,7 +9,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..errors import NotFound, ValidationFailed
 from ..models import ApiKey, Moderator, Role, Scope, utcnow
-from . import begin_write
+from . import begin_write, signins
 
 KEY_PREFIX = "csk_"
 # Writing last_used_at on every request would turn each read into a write.
@@ -41,6 +41,8 @@ def set_password(session, email: str, password: str) -> Moderator:
     if moderator is None:
         raise NotFound(f"No moderator with the email {email!r}.")
     moderator.password_hash = hash_password(password)
+    # Whoever signed in with the old password (or a copied cookie) is out.
+    signins.end_all(session, moderator.id)
     session.commit()
     return moderator
 

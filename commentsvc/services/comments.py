@@ -8,6 +8,7 @@ unit of work (nothing commits in this module).
 from datetime import datetime
 
 from sqlalchemy import or_, update
+from sqlalchemy.orm.util import identity_key
 
 from .. import sanitize
 from ..models import Article, Comment, ModerationEvent
@@ -61,6 +62,12 @@ def add(
 
 def _note_first_comment(session, article_pk: int, created_at: datetime) -> None:
     # "Close comments after N days" counts from here when the site gave no publication time.
+    # The time only ever moves earlier, so an article already holding an earlier one (as
+    # the caller loaded it: no query here) needs no statement.
+    article = session.identity_map.get(identity_key(Article, article_pk))
+    known = article.__dict__.get("first_comment_at") if article is not None else None
+    if known is not None and known <= created_at:
+        return
     session.execute(
         update(Article)
         .where(

@@ -77,12 +77,16 @@ def complete(session, row: IdempotencyKey, once: Once, comment: Comment) -> None
     row.comment_id = comment.id
 
 
-def forget(session, comment_id: int) -> None:
-    """Drop the answers kept for a comment: they hold its author's name and text."""
-    session.execute(
-        delete(IdempotencyKey).where(IdempotencyKey.comment_id == comment_id),
-        execution_options={"synchronize_session": False},
-    )
+def forget(session, *comment_ids: int) -> None:
+    """Drop the answers kept for these comments: they hold their authors' names and text."""
+    ids = list(comment_ids)
+    for start in range(0, len(ids), PURGE_BATCH):
+        session.execute(
+            delete(IdempotencyKey).where(
+                IdempotencyKey.comment_id.in_(ids[start : start + PURGE_BATCH])
+            ),
+            execution_options={"synchronize_session": False},
+        )
 
 
 def purge(session, now: datetime | None = None) -> None:

@@ -291,27 +291,34 @@ def forget_address(session, email: str) -> int:
     commit), so a privacy erasure is one transaction.
     """
     email = email.strip().lower()
-    to_them = delete(OutboxMessage).where(OutboxMessage.recipient == email)
+    # Compared lower-cased: rows written before addresses were stored lower-case, or
+    # by an import, may spell the address otherwise.
+    to_them = delete(OutboxMessage).where(func.lower(OutboxMessage.recipient) == email)
     touched = session.execute(to_them).rowcount
     # Reports still waiting would hand the address to the external checker: drop them.
     reports = delete(OutboxMessage).where(
         OutboxMessage.kind == OutboxKind.checker,
-        OutboxMessage.author_email == email,
+        func.lower(OutboxMessage.author_email) == email,
         OutboxMessage.state == OutboxState.pending,
     )
     touched += session.execute(reports).rowcount
     carriers = select(OutboxMessage).where(
-        or_(OutboxMessage.author_email == email, OutboxMessage.event == "mail.digest")
+        or_(func.lower(OutboxMessage.author_email) == email, OutboxMessage.event == "mail.digest")
     )
     for row in session.scalars(carriers):
         # A row filed under this author may carry their comment without the email
         # (public webhook payloads): there, every author is theirs.
-        row.payload = _anonymised(row.payload, email, owner=row.author_email == email)
-        if row.author_email == email:
+        owner = (row.author_email or "").lower() == email
+        row.payload = _anonymised(row.payload, email, owner=owner)
+        if owner:
             row.author_email = None
         touched += 1
-    touched += session.execute(delete(Subscription).where(Subscription.email == email)).rowcount
-    touched += session.execute(delete(MailOptOut).where(MailOptOut.email == email)).rowcount
+    touched += session.execute(
+        delete(Subscription).where(func.lower(Subscription.email) == email)
+    ).rowcount
+    touched += session.execute(
+        delete(MailOptOut).where(func.lower(MailOptOut.email) == email)
+    ).rowcount
     return touched
 
 

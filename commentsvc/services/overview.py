@@ -22,6 +22,7 @@ EVENT_ACTIONS = (
     "undo",
     "edit",
     "erase",
+    "anonymise",
     "reply",
     "policy",
     "settings",

@@ -96,7 +96,7 @@ class Thread:
 
 
 def thread_for(
-    session,
+    conn,
     cache: Cache,
     article_id: str,
     page: Page,
@@ -108,11 +108,13 @@ def thread_for(
 ) -> Thread:
     """Answer one page of a thread: not modified when `matches` its ETag, else its bytes.
 
+    `conn` is a Core connection, not an ORM session: a read needs no unit of work, and a
+    conditional request then costs the one indexed read and nothing else.
     `auto_create` says whether an unknown article takes comments (its first creates it);
     `close_after_days` is the configured default, which a saved discussion setting
     overrides; `secret` keys the avatar tokens.
     """
-    state = _state(session, article_id)
+    state = _state(conn, article_id)
     is_open = _is_open(state, auto_create, close_after_days)
     etag = _etag(article_id, state, page, is_open)
     if matches(etag):
@@ -120,18 +122,18 @@ def thread_for(
     gzipped = cache.get(etag)
     if gzipped is not None:
         return Thread(etag, gzipped=gzipped)
-    plain = _render(session, article_id, state, page, is_open, secret)
+    plain = _render(conn, article_id, state, page, is_open, secret)
     gzipped = _gzip(plain)
     # Cache it only if nothing changed while reading (each statement may see a newer
     # snapshot on PostgreSQL): a key must always name exactly one body.
-    if _state(session, article_id) == state:
+    if _state(conn, article_id) == state:
         cache.put(etag, gzipped)
     return Thread(etag, gzipped=gzipped, plain=plain)
 
 
-def counts_for(session, article_ids: list[str]) -> dict[str, int]:
+def counts_for(conn, article_ids: list[str]) -> dict[str, int]:
     """Approved comments per article; 0 for articles nobody has commented on."""
-    rows = session.execute(
+    rows = conn.execute(
         select(Article.article_id, Article.approved_count).where(
             Article.article_id.in_(article_ids)
         )
@@ -141,9 +143,8 @@ def counts_for(session, article_ids: list[str]) -> dict[str, int]:
     return counts
 
 
-def _state(session, article_id: str):
-    # Core, not the ORM: this one indexed read is all a conditional request costs.
-    return session.connection().execute(_STATE, {"article_id": article_id}).first()
+def _state(conn, article_id: str):
+    return conn.execute(_STATE, {"article_id": article_id}).first()
 
 
 def _is_open(state, auto_create: bool, close_after_days: int) -> bool:
@@ -166,29 +167,28 @@ def _etag(article_id: str, state, page: Page, is_open: bool) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
-def _render(session, article_id: str, state, page: Page, is_open: bool, secret: str):
-    nodes, next_cursor = _page_nodes(session, state.id, page) if state else ([], None)
+def _render(conn, article_id: str, state, page: Page, is_open: bool, secret: str):
     avatar = functools.partial(_avatar, secret=secret)
+    comments, next_cursor = _page(conn, state.id, page, avatar) if state else ([], None)
     thread = {
         "article_id": article_id,
         "title": state.title if state else None,
         "comments_open": is_open,
         "count": state.approved_count if state else 0,
-        "comments": threads.public_comments(nodes, avatar),
+        "comments": comments,
         "next_cursor": next_cursor,
     }
     return orjson.dumps(thread)
 
 
-def _page_nodes(session, article_pk: int, page: Page):
-    conn = session.connection()
+def _page(conn, article_pk: int, page: Page, avatar):
     params = {"article_pk": article_pk, "limit": page.limit + 1}
     if page.cursor is not None:
         params["cursor_time"], params["cursor_id"] = page.cursor
     rows = conn.execute(_roots_query(page.order, page.cursor is not None), params).all()
     roots, next_cursor = paging.cut(rows, page.limit)
     replies = conn.execute(_REPLIES, {"roots": [r.id for r in roots]}).all() if roots else []
-    return threads.build(roots, replies), next_cursor
+    return threads.public_tree(roots, replies, avatar), next_cursor
 
 
 _reply = aliased(Comment)

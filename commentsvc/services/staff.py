@@ -10,7 +10,7 @@ from werkzeug.security import check_password_hash
 from ..errors import NotFound, ValidationFailed
 from ..models import Comment, Moderator, Role
 from ..status import Status
-from . import Actor, accounts, articles, begin_write, comments, moderation, outbox
+from . import Actor, accounts, articles, begin_write, comments, moderation, outbox, signins
 
 # A set-password link works once (its signature covers the password hash it replaces)
 # and for this long.
@@ -139,6 +139,8 @@ def update_moderator(
         moderator.role = role
     if active is not None:
         moderator.is_active = active
+        if not active:
+            signins.end_all(session, moderator.id)
     still_admin = moderator.role is Role.admin and moderator.is_active
     if was_admin and not still_admin and _active_admins(session) <= 1:
         session.rollback()

@@ -10,15 +10,17 @@ same author (other authors go on in parallel). A refusal rolls everything back.
 """
 
 import hashlib
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import and_, case, false, func, or_, select, text
 
 from .. import checker as checkers
 from .. import policy
 from ..config import Settings
 from ..errors import DomainError, Duplicate, TooFast, ValidationFailed
 from ..models import Article, Comment, utcnow
+from ..ops import counters
 from ..policy import history
 from ..status import Status
 from ..threads import MAX_ID
@@ -80,6 +82,7 @@ def submit_comment(
         context = _context(session, article, submission, settings, answer)
         verdict = policy.evaluate(submission, context)
         if verdict.refusal is not None:
+            counters.submission("refused", [r.rule for r in verdict.reasons])
             raise _refusal(verdict.refusal)
     except DomainError:
         session.rollback()  # a refused comment leaves nothing behind, not even its article
@@ -113,6 +116,7 @@ def submit_comment(
     if claimed is not None:
         idempotency.complete(session, claimed, once, comment)
     session.commit()
+    counters.submission(verdict.status.value, [r.rule for r in verdict.reasons])
     return comment
 
 
@@ -182,61 +186,72 @@ def _context(
     session, article: Article | None, submission, settings: Settings, answer
 ) -> policy.Context:
     """What the rules need to know from the database, read only when a rule is on."""
-    now = utcnow()
     by_ip = submission.ip if not submission.trusted else None  # a service's IP is its own
-    last_seconds, last_by = None, None
-    if settings.flood_seconds > 0:
-        last_seconds, last_by = _last_post(session, submission.email, by_ip, now)
+    past = _author_history(session, submission.email, by_ip, settings)
     return policy.Context(
         moderation=settings.moderation,
         max_links=settings.max_links,
-        # Only the "first" mode asks; spare every other submission the query.
-        approved_before=(
-            _count(session, Comment.author_email == submission.email, Status.approved)
-            if settings.moderation == "first"
-            else 0
-        ),
+        approved_before=past.approved,
         moderation_words=settings.moderation_words,
         disallowed_words=settings.disallowed_words,
         min_form_seconds=settings.min_form_seconds,
         flood_seconds=settings.flood_seconds,
-        last_post_seconds=last_seconds,
-        last_post_by=last_by,
+        last_post_seconds=past.last_seconds,
+        last_post_by=past.last_by,
         duplicate_of=(
             _duplicate(session, article, submission)
             if settings.refuse_duplicates and article is not None and article.id is not None
             else None
         ),
         spam_repeat=settings.spam_repeat,
-        spam_by_email=(
-            _count(session, Comment.author_email == submission.email, Status.spam)
-            if settings.spam_repeat > 0
-            else 0
-        ),
-        spam_by_ip=(
-            _count(session, Comment.remote_addr == by_ip, Status.spam)
-            if settings.spam_repeat > 0 and by_ip
-            else 0
-        ),
+        spam_by_email=past.spam_by_email,
+        spam_by_ip=past.spam_by_ip,
         checker=answer,
     )
 
 
-def _last_post(session, email: str, ip: str | None, now: datetime):
-    """Seconds since this email or IP last posted (anything, anywhere), and which matched."""
-    latest = {
-        "email": session.scalar(
-            select(func.max(Comment.created_at)).where(Comment.author_email == email)
-        ),
-        "ip": session.scalar(select(func.max(Comment.created_at)).where(Comment.remote_addr == ip))
-        if ip
-        else None,
-    }
-    seen = {by: when for by, when in latest.items() if when is not None}
-    if not seen:
-        return None, None
-    by = max(seen, key=lambda k: seen[k])
-    return (now - _aware(seen[by])).total_seconds(), by
+@dataclass(frozen=True)
+class _Past:
+    approved: int = 0  # approved comments by this email
+    spam_by_email: int = 0
+    spam_by_ip: int = 0
+    last_seconds: float | None = None  # since this email or IP last posted anything
+    last_by: str | None = None  # "email" or "ip": which of them posted last
+
+
+def _author_history(session, email: str, ip: str | None, settings: Settings) -> _Past:
+    """What the rules that are on ask about the author's past, in one statement.
+
+    Every question is about the rows of this email or this IP, so one aggregate over
+    those rows (both columns are indexed) answers them all.
+    """
+    flood = settings.flood_seconds > 0
+    first = settings.moderation == "first"  # only this mode asks for approved comments
+    repeat = settings.spam_repeat > 0
+    if not (flood or first or repeat):
+        return _Past()
+    by_email = Comment.author_email == email
+    by_ip = Comment.remote_addr == ip if ip else false()
+    spam = Comment.status == Status.spam
+    row = session.execute(
+        select(
+            func.max(case((by_email, Comment.created_at))),
+            func.max(case((by_ip, Comment.created_at))),
+            func.count(case((and_(by_email, Comment.status == Status.approved), 1))),
+            func.count(case((and_(by_email, spam), 1))),
+            func.count(case((and_(by_ip, spam), 1))),
+        ).where(or_(by_email, by_ip))
+    ).one()
+    last_email, last_ip, approved, spam_email, spam_ip = row
+    seen = {by: _aware(when) for by, when in (("email", last_email), ("ip", last_ip)) if when}
+    last_by = max(seen, key=seen.__getitem__) if flood and seen else None
+    return _Past(
+        approved=approved if first else 0,
+        spam_by_email=spam_email if repeat else 0,
+        spam_by_ip=spam_ip if repeat and ip else 0,
+        last_seconds=(utcnow() - seen[last_by]).total_seconds() if last_by else None,
+        last_by=last_by,
+    )
 
 
 def _aware(value: datetime) -> datetime:
@@ -256,12 +271,6 @@ def _duplicate(session, article: Article, submission) -> int | None:
         )
     ).all()
     return next((cid for cid, body in rows if history.same_text(body) == wanted), None)
-
-
-def _count(session, condition, status: Status) -> int:
-    return session.scalar(
-        select(func.count()).select_from(Comment).where(condition, Comment.status == status)
-    )
 
 
 def _refusal(reason: policy.Reason) -> DomainError:

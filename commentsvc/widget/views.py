@@ -19,9 +19,10 @@ from ..errors import (
     IdempotencyKeyInUse,
     NotFound,
     TooFast,
+    Unavailable,
     ValidationFailed,
 )
-from ..extensions import db, limiter
+from ..extensions import db, limiter, read_connection
 from ..fields import valid_article_id
 from ..schemas import HELD_MESSAGE, CommentIn, PublicCommentOut, flatten
 from ..services import idempotency, moderation, reading, submission
@@ -46,6 +47,9 @@ CROSS_SITE_MESSAGE = (
 FIELDS = ("body", "name", "email", "url")
 PAGE_SIZE = 50
 EMBED_ENDPOINTS = {"widget.thread", "widget.post"}
+# What the page shows while the database is out of reach: no comments, an open form.
+OFFLINE_THREAD = {"comments": [], "count": 0, "title": "", "next_cursor": None}
+OFFLINE_THREAD["comments_open"] = True
 
 
 @bp.app_template_filter("reltime")
@@ -111,6 +115,16 @@ def post(article_id: str):
         return _render(article_id, values=form, message=("error", NO_ARTICLE_MESSAGE), status=404)
     except IdempotencyKeyInUse as exc:
         return _render(article_id, values=form, message=("error", exc.message), status=409)
+    except Unavailable as exc:
+        # The thread cannot be read either: the form alone, with the reader's text.
+        response = _render(
+            article_id,
+            values=form,
+            message=("error", exc.message),
+            status=exc.status,
+            thread=OFFLINE_THREAD,
+        )
+        return web.retry_after(response, exc.retry_after)
     except (Duplicate, TooFast) as exc:
         response = _render(
             article_id, values=form, message=("error", exc.message), status=exc.status
@@ -228,18 +242,12 @@ def _own_comment(article_id: str, notice: str | None):
     return None, ("ok", HELD_MESSAGE)
 
 
-def _render(article_id, *, values=None, errors=None, message=None, own=None, status=200):
-    config = settings()
-    thread = reading.thread_for(
-        db.session,
-        cache.current(),
-        article_id,
-        reading.Page(order="newest", limit=_limit(), cursor=_cursor()),
-        auto_create=config.articles_auto_create,
-        close_after_days=config.close_after_days,
-        secret=current_app.config["SECRET_KEY"],
-    ).data()
-    comments = thread["comments"]
+def _render(
+    article_id, *, values=None, errors=None, message=None, own=None, status=200, thread=None
+):
+    if thread is None:
+        thread = _thread(article_id)
+    comments = [*thread["comments"]]
     comments.reverse()  # the newest page, read oldest first (as WordPress shows it)
     if own is not None:
         own["pending"] = True
@@ -271,6 +279,20 @@ def _render(article_id, *, values=None, errors=None, message=None, own=None, sta
         asset=versioned_url,
     )
     return current_app.response_class(html, status=status, mimetype="text/html")
+
+
+def _thread(article_id: str) -> dict:
+    config = settings()
+    with read_connection() as conn:
+        return reading.thread_for(
+            conn,
+            cache.current(),
+            article_id,
+            reading.Page(order="newest", limit=_limit(), cursor=_cursor()),
+            auto_create=config.articles_auto_create,
+            close_after_days=config.close_after_days,
+            secret=current_app.config["SECRET_KEY"],
+        ).data()
 
 
 def _int(value) -> int | None:

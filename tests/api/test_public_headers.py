@@ -10,6 +10,7 @@ PUBLIC = [
     f"/api/v1/counts?article_id={ARTICLE}",
     f"/embed/{ARTICLE}",
     "/healthz",
+    "/readyz",
     "/openapi.json",
 ]
 

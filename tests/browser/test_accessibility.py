@@ -47,6 +47,7 @@ REVIEW_PAGES = [
     "queue-spam",
     "queue-rejected",
     "queue-all",
+    "queue-by-author",
     "comment",
     "articles",
     "activity",
@@ -58,6 +59,7 @@ REVIEW_PAGES = [
     "webhook",
     "outbox",
     "bulk-confirm",
+    "privacy-erase",
 ]
 READER_PAGES = ["demo-thread", "demo-field-errors", "demo-held", "embed", "embed-reply"]
 READER_PAGES += ["embed-errors"]
@@ -96,8 +98,10 @@ def _decide(live_server, comment_id: int, action: str) -> None:
 @pytest.fixture(scope="module")
 def thread(live_server) -> dict:
     """One article with a comment in each status, a reply, and one held for review."""
-    article = unique()
-    root = _submit(live_server, article, name="Bilal Ahmed", body="It does, if *registered*.")
+    article, email = unique(), f"{unique('bilal')}@example.org"
+    root = _submit(
+        live_server, article, name="Bilal Ahmed", email=email, body="It does, if *registered*."
+    )
     _decide(live_server, root, "approve")
     reply = _submit(live_server, article, name="Zoe", body="Where is the form?", parent_id=root)
     _decide(live_server, reply, "approve")
@@ -106,7 +110,7 @@ def thread(live_server) -> dict:
     _decide(live_server, spam, "spam")
     rejected = _submit(live_server, article, name="Rude", body="Off topic.")
     _decide(live_server, rejected, "reject")
-    return {"article": article, "root": root, "reply": reply, "held": held}
+    return {"article": article, "root": root, "reply": reply, "held": held, "email": email}
 
 
 def _sign_in(page, live_server, email: str) -> None:
@@ -190,7 +194,9 @@ def open_reader_page(page, live_server, thread, name: str, lang: str) -> None:
 def open_review_page(page, live_server, thread, webhook_id, name: str, lang: str) -> None:
     """Bring `page` (signed in, except for the sign-in page) to the review page `name`."""
     review = live_server.url + "/review"
-    if name.startswith("queue-"):
+    if name == "queue-by-author":  # one author's comments, with the privacy-request actions
+        url = f"{review}/?{urlencode({'status': 'all', 'email': thread['email']})}"
+    elif name.startswith("queue-"):
         status = name.removeprefix("queue-")
         url = f"{review}/?{urlencode({'status': status, 'article': thread['article']})}"
     elif name == "sign-in-refused":
@@ -227,6 +233,7 @@ def open_review_page(page, live_server, thread, webhook_id, name: str, lang: str
                 "webhooks": "/webhooks",
                 "webhook": f"/webhooks/{webhook_id}",
                 "outbox": "/outbox",
+                "privacy-erase": f"/privacy/erase?{urlencode({'email': thread['email']})}",
             }[name]
         )
     response = page.goto(localised(url, lang))

@@ -26,6 +26,7 @@ TABLES = {
 }
 TABLES |= {"outbox", "outbox_attempts", "webhooks", "subscriptions", "mail_opt_outs"}
 TABLES |= {"scheduled_jobs"}
+TABLES |= {"moderator_sessions"}
 
 
 def script_directory(app) -> ScriptDirectory:

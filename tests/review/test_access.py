@@ -35,6 +35,14 @@ ADMIN = {
     "review.outbox_retry",
     "review.discussion_settings",
     "review.save_discussion_settings",
+    "review.privacy_export",
+    "review.privacy_erase_page",
+    "review.privacy_erase",
+}
+# Query strings a page needs to open (the author whose data a privacy page is about).
+QUERIES = {
+    "review.privacy_export": {"email": "reader@example.org"},
+    "review.privacy_erase_page": {"email": "reader@example.org"},
 }
 MODERATOR = {
     "review.queue",
@@ -74,7 +82,9 @@ def urls(app, client, db_session, moderator):
         from flask import url_for
 
         return {
-            (endpoint, method): url_for(endpoint, **{a: values[a] for a in rule.arguments})
+            (endpoint, method): url_for(
+                endpoint, **{a: values[a] for a in rule.arguments}, **QUERIES.get(endpoint, {})
+            )
             for endpoint, method, rule in review_routes(app)
         }
 

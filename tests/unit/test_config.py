@@ -1,6 +1,7 @@
 """Configuration: URLs, lists, the secret guard, and what the environment selects."""
 
 import os
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -169,3 +170,19 @@ def test_an_unknown_moderation_mode_stops_the_app(clean_env, monkeypatch, make_a
 )
 def test_word_lists_take_lines_or_lists(value, expected):
     assert config.word_list(value) == expected
+
+
+def test_remember_days_sets_the_remember_cookies_lifetime(clean_env, monkeypatch, make_app):
+    monkeypatch.setenv("COMMENTSVC_REMEMBER_DAYS", "3")
+
+    app = make_app()
+
+    assert app.config["REMEMBER_DAYS"] == 3
+    assert app.config["REMEMBER_COOKIE_DURATION"] == timedelta(days=3)
+
+
+def test_an_unknown_log_format_is_refused(clean_env, monkeypatch, make_app):
+    monkeypatch.setenv("COMMENTSVC_LOG_FORMAT", "xml")
+
+    with pytest.raises(RuntimeError, match="LOG_FORMAT"):
+        make_app()

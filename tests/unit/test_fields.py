@@ -144,3 +144,19 @@ def test_every_string_input_field_derives_from_text():
                 assert isinstance(string, Text), f"{cls.__module__}.{cls.__name__}.{name}"
                 checked += 1
     assert checked >= 30
+
+
+def test_the_fast_scan_misses_no_character_the_rules_refuse():
+    # text_problem passes text the regex finds nothing in without looking further, so
+    # every character any rule objects to must be one the regex finds.
+    import sys
+
+    from commentsvc.fields import _SUSPECT, text_problem
+
+    missed = [
+        hex(code)
+        for code in range(sys.maxunicode + 1)
+        if text_problem(chr(code), multiline=False, bidi=False) is not None
+        and _SUSPECT.search(chr(code)) is None
+    ]
+    assert missed == []

@@ -1,0 +1,104 @@
+"""A dependency down: 503 with Retry-After from every door, never a 500.
+
+The database's own errors become the domain's `Unavailable` where they happen (an
+engine hook), so services raise it like any other error and a door that must keep the
+reader's text (the no-JS form) can catch it. Whatever still escapes as a raw database or
+Redis error is answered the same way here. The engine pings pooled PostgreSQL
+connections before use (config.engine_options), and a lost connection invalidates the
+pool, so the app recovers on its own once the database is back.
+"""
+
+import logging
+import sqlite3
+
+import psycopg
+import redis
+from flask import Flask, current_app, make_response
+from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
+
+from .. import web
+from ..api.errors import error_response, is_api_request
+from ..errors import Unavailable
+from ..extensions import db
+from . import counters
+
+log = logging.getLogger(__name__)
+
+# PostgreSQL error classes that mean "not now": connection exception, insufficient
+# resources, operator intervention (shutdown, starting up, failover).
+PG_OUTAGE_CLASSES = ("08", "53", "57")
+# SQLite's ways of saying the file cannot be used right now (a writer held the lock past
+# busy_timeout, the disk or its mount went away).
+SQLITE_OUTAGE = ("database is locked", "database table is locked", "unable to open", "disk i/o")
+
+
+def is_outage(exc: BaseException) -> bool:
+    """Whether `exc` says the database or Redis is unreachable, rather than a bug."""
+    if isinstance(exc, redis.ConnectionError | redis.TimeoutError):
+        return True
+    if isinstance(exc, sa_exc.TimeoutError):  # no pooled connection came free in time
+        return True
+    if isinstance(exc, sa_exc.DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        exc = exc.orig
+    if isinstance(exc, sqlite3.OperationalError):
+        return any(sign in str(exc).lower() for sign in SQLITE_OUTAGE)
+    if isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError):
+        sqlstate = getattr(exc, "sqlstate", None)
+        return sqlstate is None or sqlstate[:2] in PG_OUTAGE_CLASSES
+    return False
+
+
+def register(app: Flask) -> None:
+    with app.app_context():
+        for engine in db.engines.values():
+            event.listen(engine, "handle_error", _translate)
+    app.register_error_handler(Unavailable, present)
+    for raw in (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError):
+        app.register_error_handler(raw, _database)
+    app.register_error_handler(redis.ConnectionError, _redis)
+    app.register_error_handler(redis.TimeoutError, _redis)
+
+
+def _translate(context):
+    """Engine hook: raise an outage as `Unavailable`, count every database error."""
+    if context.is_pre_ping:
+        return None  # the pool handles a dead pooled connection itself by reconnecting
+    raised = context.sqlalchemy_exception or context.original_exception
+    if context.is_disconnect or is_outage(raised):
+        counters.database_errors.labels(kind="unavailable").inc()
+        return Unavailable(dependency="database")
+    counters.database_errors.labels(kind="other").inc()
+    return None
+
+
+def _database(exc):
+    # Never log str(exc): a statement's text can carry what a reader typed.
+    orig = getattr(exc, "orig", None)
+    log.warning(
+        "Database error answered 503: %s (%s)",
+        type(exc).__name__,
+        getattr(orig, "sqlstate", None) or type(orig).__name__,
+    )
+    return present(Unavailable(dependency="database"))
+
+
+def _redis(exc):
+    counters.redis_errors.labels(operation="request").inc()
+    log.warning("Redis error answered 503: %s", type(exc).__name__)
+    return present(Unavailable(dependency="redis"))
+
+
+def present(exc: Unavailable):
+    """503 with Retry-After: the API's JSON error, a short page in the HTML doors."""
+    log.warning("The %s is unavailable; answering 503", exc.dependency)
+    if is_api_request():
+        response = error_response(exc.status, exc.code, exc.message)
+    else:
+        # Straight from the template: the doors' context processors would ask the
+        # database again (the review UI's current_user).
+        page = current_app.jinja_env.get_template("unavailable.html")
+        response = make_response(page.render(message=exc.message), exc.status)
+    return web.retry_after(response, exc.retry_after)

@@ -1,0 +1,85 @@
+"""One log line per request, and the request's id on its answer.
+
+The line names the route's template (`/review/set-password/<token>`), never the path or
+its query string, which can hold set-password tokens and authors' emails
+(`/review/?email=…`); gunicorn's own access log is off for the same reason
+(gunicorn.conf.py). COMMENTSVC_LOG_FORMAT=json writes each line as one JSON object.
+"""
+
+import logging
+import re
+import sys
+import time
+import uuid
+from datetime import UTC, datetime
+
+import orjson
+from flask import Flask, current_app, g, request
+
+from . import counters
+
+log = logging.getLogger("commentsvc.requests")
+# What we echo back and write to the log: a proxy's or a client's id, if it is plain.
+SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+UNMATCHED = "<unmatched>"
+
+
+def register(app: Flask) -> None:
+    # First of all before-request hooks, so a request the limiter refuses is timed too.
+    app.before_request_funcs.setdefault(None, []).insert(0, _start)
+    app.after_request(_finish)
+    if not any(isinstance(h, _Handler) for h in log.handlers):
+        handler = _Handler(sys.stderr)
+        handler.setFormatter(LineFormatter())
+        log.addHandler(handler)
+    log.setLevel(logging.INFO)
+
+
+def _start() -> None:
+    given = request.headers.get("X-Request-Id", "")
+    g.request_id = given if SANE_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+    g.request_started = time.perf_counter()
+
+
+def _finish(response):
+    request_id = g.get("request_id") or uuid.uuid4().hex
+    response.headers["X-Request-Id"] = request_id
+    seconds = time.perf_counter() - g.get("request_started", time.perf_counter())
+    route = request.url_rule.rule if request.url_rule else UNMATCHED
+    status = response.status_code
+    counters.requests.labels(route=route, method=request.method, status=str(status)).inc()
+    counters.latency.labels(route=route, method=request.method).observe(seconds)
+    fields = {
+        "request_id": request_id,
+        "method": request.method,
+        "route": route,
+        "status": status,
+        "duration_ms": round(seconds * 1000, 1),
+    }
+    log.info(
+        "%(method)s %(route)s %(status)s",
+        fields,
+        extra={"fields": fields, "log_format": current_app.config["LOG_FORMAT"]},
+    )
+    return response
+
+
+class _Handler(logging.StreamHandler):
+    """The request log's own handler (a type of its own, so it is installed once)."""
+
+
+class LineFormatter(logging.Formatter):
+    """`time request_id method route status duration` as text, or one JSON object."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        fields = getattr(record, "fields", None)
+        when = datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
+        if fields is None:
+            return f"{when} {record.levelname} {record.getMessage()}"
+        if getattr(record, "log_format", "text") == "json":
+            line = {"time": when, "level": record.levelname.lower(), **fields}
+            return orjson.dumps(line).decode()
+        return (
+            f"{when} {fields['request_id']} {fields['method']} {fields['route']} "
+            f"{fields['status']} {fields['duration_ms']}ms"
+        )
