@@ -233,16 +233,17 @@
       // Hidden until the stylesheet arrives, so the reader never sees it unstyled.
       const early = h("style", {}, ":host{display:block}.commentsvc{visibility:hidden}");
       const sheet = h("link", { rel: "stylesheet", href: SERVICE + CONFIG.css, onerror: () => early.remove() });
-      this.headingEl = h("h2", { class: "comments-title" }, w.t("comments"));
+      this.headingEl = h("h2", { class: "comments-title", id: "comments-title" }, w.t("comments"));
       this.problem = h("div", { class: "notice notice-error", role: "alert", hidden: true });
-      this.more = h("nav", { class: "comment-navigation", hidden: true },
+      this.more = h("nav", { class: "comment-navigation", "aria-label": w.t("olderComments"), hidden: true },
         h("button", { type: "button", class: "more", onclick: () => this.load(this.cursor) }, w.t("olderComments")));
       this.list = h("ol", { class: "comment-list" });
       this.closed = h("p", { class: "no-comments", hidden: true }, w.t("closedShort"));
       this.home = h("div", { class: "respond-home" });
       this.respond = this.buildForm();
       this.respond.hidden = true;
-      this.section = h("section", { class: "commentsvc", "aria-label": w.t("comments"), lang: w.locale, dir: w.dir },
+      // A region named by its heading ("3 thoughts on …"), so two widgets on a page differ.
+      this.section = h("section", { class: "commentsvc", "aria-labelledby": "comments-title", lang: w.locale, dir: w.dir },
         this.headingEl, this.problem, this.more, this.list, this.home, this.respond, this.closed);
       this.root.replaceChildren(early, sheet, this.section);
     }
@@ -260,8 +261,10 @@
       };
       this.replyTitle = h("span", {}, w.t("leaveReply"));
       this.cancel = h("small", { hidden: true }, " ",
-        h("a", { href: "#respond", role: "button", onclick: (e) => { e.preventDefault(); this.reply(null); } }, w.t("cancelReply")));
-      this.message = h("p", { class: "notice", role: "status", "aria-live": "polite", hidden: true });
+        h("button", { type: "button", class: "cancel-reply", onclick: () => this.reply(null) }, w.t("cancelReply")));
+      // The live region is always in the page (empty when silent): a region that appears
+      // together with its text is not announced by every screen reader.
+      this.message = h("p", { class: "notice", role: "status", "aria-live": "polite" });
       this.save = h("input", { type: "checkbox", id: "f-save" });
       this.notify = h("input", { type: "checkbox", id: "f-notify", name: "notify_replies" });
       this.button = h("button", { type: "submit", class: "submit" }, w.t("postComment"));
@@ -384,9 +387,9 @@
                 h("time", { datetime: c.created_at, title: isNaN(date) ? null : w.exact(date) }, isNaN(date) ? "" : w.relative(date))))),
           c.pending && h("p", { class: "awaiting" }, w.t("held")),
           content,
-          canReply && h("div", { class: "reply" }, h("a", {
-            class: "comment-reply-link", href: "#respond", role: "button", "aria-label": w.t("replyToLabel", { name: author.name || "" }),
-            onclick: (e) => { e.preventDefault(); this.reply(c); },
+          canReply && h("div", { class: "reply" }, h("button", {
+            type: "button", class: "comment-reply-link", "aria-label": w.t("replyToLabel", { name: author.name || "" }),
+            onclick: () => this.reply(c),
           }, w.t("reply")))));
       }
       const replies = (c.replies || []).concat(extra.get(c.id) || []);
@@ -395,10 +398,15 @@
     }
 
     reply(comment) {
+      const was = this.replyTo;
       this.replyTo = comment ? { id: comment.id, name: (comment.author || {}).name || "" } : null;
       this.place();
       this.say(null);
+      // Keyboard and screen-reader users go where the action went: into the form to write,
+      // and on "Cancel reply" back to the Reply button they came from.
+      const back = was && this.root.querySelector(`#comment-${was.id} > article .comment-reply-link`);
       if (comment) this.fields.body.control.focus();
+      else if (back) back.focus();
     }
 
     place() {
@@ -411,10 +419,8 @@
     }
 
     say(kind, text) {
-      this.message.hidden = !kind;
       this.message.className = `notice notice-${kind || "ok"}`;
-      this.message.setAttribute("role", kind === "error" ? "alert" : "status");
-      this.message.textContent = text || "";
+      this.message.textContent = kind ? text || "" : "";
     }
 
     showErrors(errors) {
@@ -450,11 +456,14 @@
       const payload = { ...values, notify_replies: this.notify.checked, subject: this.trap.value };
       if (this.formToken) payload.form_token = this.formToken;
       if (this.replyTo) payload.parent_id = this.replyTo.id;
-      this.busy = this.button.disabled = true;
+      // aria-disabled, not disabled: a disabled button loses the keyboard focus.
+      this.busy = true;
+      this.button.setAttribute("aria-disabled", "true");
       try {
         await this.send(payload);
       } finally {
-        this.busy = this.button.disabled = false;
+        this.busy = false;
+        this.button.removeAttribute("aria-disabled");
       }
     }
 
@@ -503,6 +512,7 @@
       this.fields.body.control.value = "";
       this.notify.checked = false;
       this.replyTo = null;
+      const hadFocus = this.form.contains(this.root.activeElement);
       const comment = status === 201 ? body : body && body.comment;
       if (comment && status === 202) {
         this.keepPending(this.pending().concat({ ...comment, saved_at: Date.now() }));
@@ -515,6 +525,8 @@
       }
       this.render();
       this.say("ok", this.words.t(status === 201 ? "published" : "held"));
+      // A reply's form went back under the thread, which took the focus from the button.
+      if (hadFocus && !this.form.contains(this.root.activeElement)) this.button.focus({ preventScroll: true });
       const shown = comment && this.root.getElementById(`comment-${comment.id}`);
       if (shown) shown.scrollIntoView({ block: "nearest" });
     }
