@@ -10,13 +10,27 @@ import re
 import unicodedata
 
 from marshmallow import ValidationError, fields
+from marshmallow.validate import Length
 
 from . import threads
 from .config import word_list
 from .policy.words import network
 
-ARTICLE_ID = re.compile(r"[A-Za-z0-9_.:/-]{1,200}")
-ARTICLE_ID_RULE = "1 to 200 letters, digits or any of - _ . : /"
+# Segments of letters, digits and - _ . : joined by single slashes. Browsers rewrite "."
+# and ".." segments, empty ones and a trailing slash out of a URL, so an id holding one
+# would name a thread no page can reach; one ending in "/comments" would read as the
+# thread address of another article. The same rule, in ECMA-262 syntax, is the pattern
+# /openapi.json gives (with ARTICLE_ID_MAX_LENGTH as maxLength).
+ARTICLE_ID_PATTERN = (
+    r"^(?!\.\.?(?:/|$))(?!.*/\.\.?(?:/|$))"
+    r"[A-Za-z0-9_.:-]+(?:/[A-Za-z0-9_.:-]+)*(?<!/comments)$"
+)
+ARTICLE_ID_MAX_LENGTH = 200
+ARTICLE_ID = re.compile(ARTICLE_ID_PATTERN)
+ARTICLE_ID_RULE = (
+    f"1 to {ARTICLE_ID_MAX_LENGTH} characters: segments of letters, digits and - _ . : "
+    'joined by single slashes, no segment "." or "..", not ending in "/comments"'
+)
 
 LINE_BREAKS = "\n\r\u2028\u2029"
 # Embedding, override and isolate controls: in a name or an address they can make
@@ -29,8 +43,7 @@ INVISIBLE_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf", "Cs", "Cn", "Mn"
 
 
 def valid_article_id(value: str) -> bool:
-    # An id ending in /comments would read as the thread URL of another article.
-    return bool(ARTICLE_ID.fullmatch(value)) and not value.endswith("/comments")
+    return len(value) <= ARTICLE_ID_MAX_LENGTH and ARTICLE_ID.fullmatch(value) is not None
 
 
 def text_problem(value: str, *, multiline: bool = False, bidi: bool = True) -> str | None:
@@ -134,6 +147,15 @@ class Url(Text, fields.Url):
 
 
 class ArticleIdField(Text):
+    def __init__(self, *args, **kwargs):
+        metadata = {
+            "pattern": ARTICLE_ID_PATTERN,
+            "description": f"Article ids are {ARTICLE_ID_RULE}.",
+        }
+        kwargs["metadata"] = {**metadata, **kwargs.get("metadata", {})}
+        kwargs.setdefault("validate", Length(1, ARTICLE_ID_MAX_LENGTH))
+        super().__init__(*args, **kwargs)
+
     def _deserialize(self, value, attr, data, **kwargs):
         value = super()._deserialize(value, attr, data, **kwargs)
         if not valid_article_id(value):

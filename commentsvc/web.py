@@ -7,6 +7,7 @@ Below the doors (the API, the review UI and the widget import it; it imports non
 from urllib.parse import urlsplit
 
 from flask import current_app, g, request
+from werkzeug.routing import PathConverter
 
 from . import checker as checkers
 from . import tokens
@@ -111,3 +112,14 @@ def keep_retry_after(response):
     if seconds is not None:
         response.headers["Retry-After"] = seconds
     return response
+
+
+class ArticleIdConverter(PathConverter):
+    """`<article_id:article_id>`: any path but one ending in "/comments", checked in the view.
+
+    Ids that break the rule still reach the view, which refuses them with 422 and the rule;
+    only "/comments" stays out, so `PUT /articles/x/comments` is no article's address and
+    the thread's `Allow` header names only the methods the thread answers.
+    """
+
+    regex = r"[^/].*?(?<!/comments)"

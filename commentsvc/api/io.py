@@ -5,6 +5,7 @@ import re
 from flask import g, request
 from werkzeug.exceptions import BadRequest
 
+from ..errors import ValidationFailed
 from ..fields import ARTICLE_ID_RULE, valid_article_id
 from ..services import Actor
 from ..web import client, settings  # noqa: F401  (the API's views read them from here)
@@ -69,9 +70,12 @@ def idempotency_key() -> str | None:
 
 
 def check_article_id(article_id: str) -> str:
-    """:raise ApiError: 404 when the id could never name an article."""
+    """:raise ValidationFailed: 422 when the id could never name an article."""
     if not valid_article_id(article_id):
-        raise ApiError(404, "not_found", f"Article ids are {ARTICLE_ID_RULE}.")
+        raise ValidationFailed(
+            "This is not a valid article id.",
+            fields={"article_id": [f"Article ids are {ARTICLE_ID_RULE}."]},
+        )
     return article_id
 
 

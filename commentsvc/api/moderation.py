@@ -139,7 +139,7 @@ def moderate_bulk():
     return BulkOut().dump({"changed": len(comments), "comments": comments})
 
 
-@bp.put("/articles/<path:article_id>")
+@bp.put("/articles/<article_id:article_id>")
 @doc(
     "Create or update an article (title, URL, open for comments)",
     tag="moderation",
