@@ -62,9 +62,9 @@ def register_blueprints(app: Flask) -> None:
     from .api import openapi
     from .extensions import csrf, login_manager
     from .sessions import confine_login
-    from .web import ArticleIdConverter
+    from .web import ArticleIdConverter, IdConverter
 
-    app.url_map.converters["article_id"] = ArticleIdConverter
+    app.url_map.converters.update(article_id=ArticleIdConverter, id=IdConverter)
     app.register_blueprint(api.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(review.bp)

@@ -7,7 +7,8 @@ Below the doors (the API, the review UI and the widget import it; it imports non
 from urllib.parse import urlsplit
 
 from flask import current_app, g, request
-from werkzeug.routing import PathConverter
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import BaseConverter, PathConverter
 
 from . import checker as checkers
 from . import tokens
@@ -15,6 +16,7 @@ from .config import Settings
 from .errors import CrossSiteRefused
 from .extensions import db
 from .services import Client, discussion
+from .threads import MAX_ID
 
 
 def settings() -> Settings:
@@ -123,3 +125,20 @@ class ArticleIdConverter(PathConverter):
     """
 
     regex = r"[^/].*?(?<!/comments)"
+
+
+class IdConverter(BaseConverter):
+    """`<id:comment_id>`: a row id, 1 to 2**31 - 1 (the databases' INTEGER).
+
+    Any run of digits reaches this converter, so an id out of range answers 404 like an
+    unknown one; Werkzeug's bounded `int` would let the URL fall through to other rules
+    and answer 405 with an `Allow` header for methods that then 404.
+    """
+
+    regex = r"[0-9]+"
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        if not 1 <= number <= MAX_ID:
+            raise NotFound(f"Ids run from 1 to {MAX_ID}.")
+        return number

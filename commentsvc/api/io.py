@@ -38,6 +38,7 @@ def load_body(schema, *, allow_form: bool = False) -> dict:
             raise ApiError(400, "malformed_json", "The request body must be a JSON object.")
     elif allow_form and request.mimetype in FORM_TYPES:
         data = request.form.to_dict()
+        schema.form = True  # its numbers and checkboxes come as strings
     else:
         accepted = "application/json" + (" or an HTML form" if allow_form else "")
         raise ApiError(415, "unsupported_media_type", f"Send the body as {accepted}.")

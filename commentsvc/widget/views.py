@@ -101,7 +101,7 @@ def post(article_id: str):
         return _render(article_id, values=form, message=("error", STALE_FORM_MESSAGE), status=400)
     config = settings()
     try:
-        data = CommentIn(body_max_length=config.body_max_length).load(form)
+        data = CommentIn(body_max_length=config.body_max_length, form=True).load(form)
         data.pop("form_token", None)
         comment_id = _store_once(article_id, data, stamp, config)
     except ValidationError as exc:
