@@ -11,3 +11,7 @@ timeout = 30
 accesslog = "-"
 # gunicorn 25+ opens ~/.gunicorn/gunicorn.ctl; two masters on one machine would clash.
 control_socket_disable = True
+# The app answers a too-long address itself (COMMENTSVC_MAX_URL_LENGTH, 32 KiB), in JSON
+# on the API as its document says; gunicorn's limit would answer first, in HTML. Its
+# parser still stops a request line at 1 MiB.
+limit_request_line = 0

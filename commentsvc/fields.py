@@ -260,6 +260,18 @@ def from_form(field, value):
 
 
 class Cursor(Text):
+    """A page's place: opaque, only a `next_cursor` this service gave out is valid."""
+
+    def __init__(self, *args, **kwargs):
+        metadata = {
+            "pattern": r"^[A-Za-z0-9_-]+$",
+            "minLength": 1,
+            "description": "The `next_cursor` of the page before, as given; any other "
+            "value answers 422.",
+        }
+        kwargs["metadata"] = {**metadata, **kwargs.get("metadata", {})}
+        super().__init__(*args, **kwargs)
+
     def _deserialize(self, value, attr, data, **kwargs):
         try:
             return threads.decode_cursor(super()._deserialize(value, attr, data, **kwargs))

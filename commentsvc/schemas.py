@@ -99,7 +99,13 @@ class CommentIn(_BodyRule):
         error_messages={"invalid": "Enter a web address starting with http:// or https://."},
     )
     parent_id = JsonInteger(
-        allow_none=True, load_default=None, validate=validate.Range(min=1, max=threads.MAX_ID)
+        allow_none=True,
+        load_default=None,
+        validate=validate.Range(min=1, max=threads.MAX_ID),
+        metadata={
+            "description": "The comment this replies to: a published comment of the same "
+            "article (any other id answers 422)."
+        },
     )
     notify_replies = JsonBoolean(
         load_default=False,

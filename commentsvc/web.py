@@ -7,7 +7,7 @@ Below the doors (the API, the review UI and the widget import it; it imports non
 from urllib.parse import urlsplit
 
 from flask import current_app, g, request
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import NotFound, RequestURITooLarge
 from werkzeug.routing import BaseConverter, PathConverter
 
 from . import checker as checkers
@@ -97,6 +97,18 @@ def check_form_token(token: str | None, article_id: str) -> tokens.FormStamp:
 def read_form_token(token: str | None, article_id: str) -> tokens.FormStamp:
     """What a form token says; a bad one is a stamp with its problem, not an error."""
     return tokens.read_form_token(current_app.config["SECRET_KEY"], token, article_id)
+
+
+def refuse_long_url() -> None:
+    """Before-request hook: a URL past MAX_URL_LENGTH bytes answers 414 (JSON on the API).
+
+    :raise RequestURITooLarge: the path and query, as sent, are longer than the limit.
+    """
+    target = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
+    length = len(target) if target else len(request.path.encode()) + len(request.query_string)
+    limit = int(current_app.config["MAX_URL_LENGTH"])
+    if length > limit:
+        raise RequestURITooLarge(f"The address is longer than the {limit} bytes accepted here.")
 
 
 def retry_after(response, seconds: int | None):

@@ -29,6 +29,8 @@ ERRORS = {
         "Idempotency-Key is still being answered."
     ),
     413: "The body is larger than the limit (COMMENTSVC_MAX_CONTENT_LENGTH, 64 KiB by default).",
+    414: "The address (path and query) is longer than COMMENTSVC_MAX_URL_LENGTH bytes "
+    "(32 KiB by default).",
     415: "The body is not JSON.",
     422: (
         "A field or the article id is not valid (`fields` names each one), or the "
@@ -202,7 +204,7 @@ def _operation(note: dict, rule, view) -> dict:
         }
         for status, (schema, description) in note["responses"].items()
     }
-    errors = set(note["errors"]) | {503} | ({400, 413, 415, 422} if note["body"] else set())
+    errors = set(note["errors"]) | {414, 503} | ({400, 413, 415, 422} if note["body"] else set())
     if getattr(view, "required_scope", None):
         errors |= {401, 403}
     converters = {type(c) for c in rule._converters.values()}
