@@ -1,6 +1,6 @@
 """The API's request and response shapes; apispec reads them for /openapi.json."""
 
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import RAISE, Schema, fields, validate
 
 from .. import threads
 from ..fields import ArticleIdField, Cursor, JsonBoolean, JsonInteger, Moment, Text, Trimmed, Url
@@ -74,19 +74,25 @@ class ArticleIn(Schema):
     )
 
 
-class ThreadQuery(Schema):
-    class Meta:
-        unknown = EXCLUDE  # cache-busting parameters are harmless
+class _CacheBusting(Schema):
+    """Query strings the widget's pages read: `_` busts a cache and is ignored; any other
+    unknown parameter is refused (422), so a typo never passes as the default."""
 
+    class Meta:
+        unknown = RAISE
+
+    cache_buster = Text(
+        data_key="_", load_default=None, metadata={"description": "Ignored: a cache-buster."}
+    )
+
+
+class ThreadQuery(_CacheBusting):
     order = Text(load_default="oldest", validate=validate.OneOf(["oldest", "newest"]))
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))
     cursor = Cursor(load_default=None)
 
 
-class CountsQuery(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class CountsQuery(_CacheBusting):
     article_id = fields.List(
         ArticleIdField(),
         required=True,
@@ -96,7 +102,7 @@ class CountsQuery(Schema):
 
 class QueueQuery(Schema):
     class Meta:
-        unknown = EXCLUDE
+        unknown = RAISE  # a misspelt filter must not list everything
 
     status = fields.Enum(Status, load_default=None)
     article_id = ArticleIdField(load_default=None)

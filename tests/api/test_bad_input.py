@@ -167,3 +167,18 @@ def test_a_too_long_address_answers_414_in_json(client):
     api_error(response, 414, "uri_too_long")
     spec = client.get("/openapi.json").get_json()
     assert "414" in spec["paths"]["/api/v1/counts"]["get"]["responses"]
+
+
+def test_unknown_query_parameters_are_refused_but_the_cache_buster(client, auth):
+    response = client.get("/api/v1/comments?stauts=pending", headers=auth)
+    assert list(api_error(response, 422, "validation_failed")["fields"]) == ["stauts"]
+    assert client.get(f"/api/v1/articles/{ARTICLE}/comments?_=1712345678").status_code == 200
+    assert client.get(f"/api/v1/counts?article_id={ARTICLE}&_=1").status_code == 200
+    response = client.get(f"/api/v1/counts?article_id={ARTICLE}&=true")
+    api_error(response, 422, "validation_failed")
+
+
+@pytest.mark.parametrize("cursor", ["", "password"])
+def test_a_cursor_this_service_did_not_give_is_refused(client, cursor):
+    response = client.get(f"/api/v1/articles/{ARTICLE}/comments?cursor={cursor}")
+    assert list(api_error(response, 422, "validation_failed")["fields"]) == ["cursor"]

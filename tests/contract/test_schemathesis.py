@@ -11,6 +11,7 @@ comes from the session's app (a fixture), and Schemathesis' fixture-backed param
 does not run under pytest 9.2 (it sets `node._nodeid`, which pytest no longer has).
 """
 
+import itertools
 from datetime import UTC, datetime
 
 import pytest
@@ -24,6 +25,7 @@ from commentsvc import threads
 load_all_checks()
 ALL_CHECKS = CHECKS.get_all()
 SEED = 20261126
+FRESH_KEYS = itertools.count()
 EXAMPLES = 25
 
 
@@ -37,12 +39,17 @@ def api_schema(app, db_session, monkeypatch):
 
 def genuine_references(case) -> None:
     """What JSON Schema cannot describe, a valid request has: a cursor is opaque (only
-    one this service gave out is valid), and a reply names a published comment of the
-    same article (the document says so; any other id answers 422)."""
+    one this service gave out is valid), a reply names a published comment of the same
+    article (the document says so; any other id answers 422), and each comment has its
+    own Idempotency-Key."""
     if case.query and "cursor" in case.query:
         case.query["cursor"] = threads.encode_cursor(datetime(2026, 1, 1, tzinfo=UTC), 7)
     if isinstance(case.body, dict) and case.body.get("parent_id") is not None:
         case.body["parent_id"] = None
+    # A client sends a new Idempotency-Key with each new comment (reused with another
+    # comment, a key answers 422, as documented).
+    if case.headers and "Idempotency-Key" in case.headers:
+        case.headers["Idempotency-Key"] = f"contract-{next(FRESH_KEYS)}"
 
 
 def _leaves(exc: BaseException, notes: tuple[str, ...] = ()) -> list[str]:
