@@ -100,3 +100,33 @@ def test_every_operation_keeps_to_the_document(api_schema, api_key, mode):
 
     assert len(operations) >= 18
     assert failures == [], f"{len(failures)} failures:\n\n" + "\n\n".join(failures)
+
+
+def test_sequences_of_operations_keep_to_the_document(api_schema, api_key):
+    """Stateful: create a webhook or a comment, then read, change and delete it, so the
+    checks that need a history (use_after_free, ensure_resource_availability) run too."""
+    headers = {"Authorization": f"Bearer {api_key}", "Accept-Encoding": "identity"}
+    machine = api_schema.as_state_machine()
+    answered: list[str] = []
+
+    class Sequences(machine):
+        def before_call(self, case):
+            case.headers = {**(case.headers or {}), **headers}
+
+        def validate_response(self, response, case, additional_checks=(), **kwargs):
+            answered.append(f"{case.operation.label} {response.status_code}")
+            case.validate_response(response, headers=headers, checks=ALL_CHECKS)
+
+    Sequences.run(
+        settings=settings(
+            max_examples=15,
+            stateful_step_count=6,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        )
+    )
+    assert len(answered) >= 15
+    assert any(label.split()[0] == "DELETE" for label in answered)
+    print(f"{len(answered)} requests in sequences; first: {answered[:8]}")
