@@ -47,6 +47,17 @@ ERRORS = {
 }
 
 
+DESCRIPTION = (
+    "Comments for article pages: submit, read, moderate.\n\n"
+    "Every path answers `OPTIONS` with an `Allow` header naming exactly the methods it "
+    "serves (the public ones add CORS headers for allowed origins); any other method "
+    "answers 405 in the error shape with that `Allow` header. Errors always have the "
+    "one JSON shape below; unknown query parameters and fields answer 422; JSON types "
+    'are strict (6.0 is the integer 6, but "6", true or 6.5 are no integers, and only '
+    "true and false are booleans)."
+)
+
+
 def doc(
     summary: str,
     *,
@@ -100,7 +111,7 @@ def build_spec(app) -> dict:
         version="1",
         openapi_version="3.1.0",
         plugins=[plugin],
-        info={"description": "Comments for article pages: submit, read, moderate."},
+        info={"description": DESCRIPTION},
     )
     plugin.converter.add_attribute_function(_text_rules)
     spec.components.security_scheme("apiKey", {"type": "http", "scheme": "bearer"})
