@@ -12,6 +12,7 @@ does not run under pytest 9.2 (it sets `node._nodeid`, which pytest no longer ha
 """
 
 import itertools
+from collections import Counter
 from datetime import UTC, datetime
 
 import pytest
@@ -60,7 +61,7 @@ def _leaves(exc: BaseException, notes: tuple[str, ...] = ()) -> list[str]:
     return [f"{exc}\n" + "\n".join(n for n in notes if "Falsifying" not in n)]
 
 
-def failures_of(operation, mode: GenerationMode, headers: dict) -> list[str]:
+def failures_of(operation, mode: GenerationMode, headers: dict, sent: Counter) -> list[str]:
     @seed(SEED)
     @settings(
         max_examples=EXAMPLES,
@@ -75,6 +76,7 @@ def failures_of(operation, mode: GenerationMode, headers: dict) -> list[str]:
         if mode is GenerationMode.POSITIVE:
             genuine_references(case)
         response = case.call(headers=headers)
+        sent[operation.label] += 1
         try:
             case.validate_response(response, headers=headers, checks=ALL_CHECKS)
         except (Exception, BaseExceptionGroup) as exc:  # one failure, or a group of them
@@ -96,9 +98,12 @@ def test_every_operation_keeps_to_the_document(api_schema, api_key, mode):
     # The WSGI client does not undo Content-Encoding as an HTTP client would.
     headers = {"Authorization": f"Bearer {api_key}", "Accept-Encoding": "identity"}
     operations = [result.ok() for result in api_schema.get_all_operations()]
-    failures = [f for operation in operations for f in failures_of(operation, mode, headers)]
+    sent: Counter = Counter()
+    failures = [f for operation in operations for f in failures_of(operation, mode, headers, sent)]
 
     assert len(operations) >= 18
+    assert {op.label for op in operations} == set(sent)  # every operation was called
+    assert min(sent.values()) >= 5, sent
     assert failures == [], f"{len(failures)} failures:\n\n" + "\n\n".join(failures)
 
 
