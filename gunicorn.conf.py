@@ -17,6 +17,10 @@ timeout = 30
 accesslog = None
 # gunicorn 25+ opens ~/.gunicorn/gunicorn.ctl; two masters on one machine would clash.
 control_socket_disable = True
+# The app answers a too-long address itself (COMMENTSVC_MAX_URL_LENGTH, 32 KiB), in JSON
+# on the API as its document says; gunicorn's limit would answer first, in HTML. Its
+# parser still stops a request line at 1 MiB.
+limit_request_line = 0
 
 # /metrics under several workers: each writes its counters to files here, and whichever
 # worker answers a scrape merges them. Set before any worker imports prometheus_client.

@@ -51,6 +51,7 @@ def register_extensions(app: Flask) -> None:
     # Flask runs after-request hooks last-registered first: registered before the
     # limiter's, these see the headers the limiter adds. A refusal that knows when to
     # retry (a flood) says so itself; any other answer but 429 and 503 loses Retry-After.
+    app.before_request(web.refuse_long_url)
     app.after_request(web.keep_retry_after)
     app.after_request(retry_after_only_when_refused)
     limiter.init_app(app)
@@ -68,7 +69,9 @@ def register_blueprints(app: Flask) -> None:
     from .api import openapi
     from .extensions import csrf, login_manager
     from .sessions import confine_login
+    from .web import ArticleIdConverter, IdConverter
 
+    app.url_map.converters.update(article_id=ArticleIdConverter, id=IdConverter)
     app.register_blueprint(api.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(review.bp)

@@ -15,6 +15,9 @@ DEFAULT_SECRET_KEY = "dev-insecure-secret"  # noqa: S105 - the value production 
 class Defaults:
     SECRET_KEY = DEFAULT_SECRET_KEY
     MAX_CONTENT_LENGTH = 64 * 1024
+    # Longest request target (path and query, as sent), answered 414 past it; gunicorn's
+    # own limit is off so API clients get the JSON answer, not gunicorn's HTML one.
+    MAX_URL_LENGTH = 32 * 1024
     # Filled in by `load` for the database in use (see `engine_options`).
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     # Flask-Limiter: shared across instances only when REDIS_URL points at Redis.

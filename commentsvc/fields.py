@@ -8,16 +8,31 @@ characters (NUL and the rest of C0 and C1; PostgreSQL cannot even store NUL).
 
 import re
 import unicodedata
+from datetime import UTC
 
 from flask_babel import gettext
 from marshmallow import ValidationError, fields
+from marshmallow.validate import Length
 
 from . import threads
 from .config import word_list
 from .policy.words import network
 
-ARTICLE_ID = re.compile(r"[A-Za-z0-9_.:/-]{1,200}")
-ARTICLE_ID_RULE = "1 to 200 letters, digits or any of - _ . : /"
+# Segments of letters, digits and - _ . : joined by single slashes. Browsers rewrite "."
+# and ".." segments, empty ones and a trailing slash out of a URL, so an id holding one
+# would name a thread no page can reach; one ending in "/comments" would read as the
+# thread address of another article. The same rule, in ECMA-262 syntax, is the pattern
+# /openapi.json gives (with ARTICLE_ID_MAX_LENGTH as maxLength).
+ARTICLE_ID_PATTERN = (
+    r"^(?!\.\.?(?:/|$))(?!.*/\.\.?(?:/|$))"
+    r"[A-Za-z0-9_.:-]+(?:/[A-Za-z0-9_.:-]+)*(?<!/comments)$"
+)
+ARTICLE_ID_MAX_LENGTH = 200
+ARTICLE_ID = re.compile(ARTICLE_ID_PATTERN)
+ARTICLE_ID_RULE = (
+    f"1 to {ARTICLE_ID_MAX_LENGTH} characters: segments of letters, digits and - _ . : "
+    'joined by single slashes, no segment "." or "..", not ending in "/comments"'
+)
 
 LINE_BREAKS = "\n\r\u2028\u2029"
 # Embedding, override and isolate controls: in a name or an address they can make
@@ -33,8 +48,7 @@ _SUSPECT = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069
 
 
 def valid_article_id(value: str) -> bool:
-    # An id ending in /comments would read as the thread URL of another article.
-    return bool(ARTICLE_ID.fullmatch(value)) and not value.endswith("/comments")
+    return len(value) <= ARTICLE_ID_MAX_LENGTH and ARTICLE_ID.fullmatch(value) is not None
 
 
 def text_problem(value: str, *, multiline: bool = False, bidi: bool = True) -> str | None:
@@ -62,6 +76,26 @@ def text_problem(value: str, *, multiline: bool = False, bidi: bool = True) -> s
                 code=f"U+{code:04X}",
             )
     return None
+
+
+# The same rules as `text_problem`, as JSON Schema patterns (ECMA-262 and Python alike)
+# for /openapi.json: C0 and C1 controls never; tabs and line breaks only in multi-line
+# text, or around trimmed text; bidi controls only where allowed. Lone surrogates are
+# not text at all (UTF-8 cannot carry them), and regex engines disagree on a class
+# naming them, so the patterns leave them to the prose.
+_NEVER = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+_BREAKS = r"\t\n\r\u2028\u2029"
+_BIDI = r"\u202a-\u202e\u2066-\u2069"
+# What str.strip() removes that is not refused anyway: tabs, line breaks and spaces.
+_EDGE = _BREAKS + r" \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
+
+
+def text_pattern(*, multiline: bool, trim: bool, bidi: bool) -> str:
+    """The pattern a `Text` field's values match, for the API's document."""
+    inner = _NEVER + ("" if multiline else _BREAKS) + ("" if bidi else _BIDI)
+    if trim and not multiline:
+        return f"^[{_EDGE}]*[^{inner}]*[{_EDGE}]*$"
+    return f"^[^{inner}]*$"
 
 
 def visible(value: str) -> bool:
@@ -142,9 +176,20 @@ class TrimmedEmail(Email):
 
 class Url(Text, fields.Url):
     bidi = False
+    # What marshmallow's Url takes with http(s) only, as /openapi.json says it.
+    PATTERN = r"^https?://[A-Za-z0-9.-]+\.[A-Za-z]{2,}\.?(?::[0-9]{1,5})?(?:[/?#]\S*)?$"
 
 
 class ArticleIdField(Text):
+    def __init__(self, *args, **kwargs):
+        metadata = {
+            "pattern": ARTICLE_ID_PATTERN,
+            "description": f"Article ids are {ARTICLE_ID_RULE}.",
+        }
+        kwargs["metadata"] = {**metadata, **kwargs.get("metadata", {})}
+        kwargs.setdefault("validate", Length(1, ARTICLE_ID_MAX_LENGTH))
+        super().__init__(*args, **kwargs)
+
     def _deserialize(self, value, attr, data, **kwargs):
         value = super()._deserialize(value, attr, data, **kwargs)
         if not valid_article_id(value):
@@ -163,7 +208,83 @@ class WholeNumber(fields.Integer):
         return super()._validated(value)
 
 
+class JsonInteger(fields.Integer):
+    """An integer as JSON writes it: 7 or 7.0 (the same number), never "7", 7.5 or true."""
+
+    def _validated(self, value):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.make_error("invalid")
+        if isinstance(value, float) and not value.is_integer():
+            raise self.make_error("invalid")
+        return super()._validated(value)
+
+
+class JsonBoolean(fields.Boolean):
+    """true or false, never 0, 1 or "yes"; forms' checkboxes are read by `FormInput`."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
+class Moment(fields.AwareDateTime):
+    """An ISO 8601 time (UTC when it names no offset) that UTC can hold: years 1 to 9999.
+
+    The first and last representable days are refused whatever the offset, so a time
+    never overflows when it is moved to UTC ("9999-12-31T23:59:59-05:00" would).
+    """
+
+    PATTERN = r"^(?!0000-|0001-01-01|9999-12-31)"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("default_timezone", UTC)
+        metadata = kwargs.setdefault("metadata", {})
+        metadata.setdefault("pattern", self.PATTERN)
+        metadata["description"] = (
+            metadata.get("description", "") + " From 0001-01-02 to 9999-12-30."
+        ).strip()
+        super().__init__(*args, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str) and re.match(self.PATTERN, value) is None:
+            raise ValidationError("Enter a time from 0001-01-02 to 9999-12-30.")
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError as exc:
+            raise ValidationError("Enter a time from 0001-01-02 to 9999-12-30.") from exc
+
+
+FORM_TRUE = frozenset({"1", "on", "true", "yes"})
+FORM_FALSE = frozenset({"", "0", "off", "false", "no"})
+
+
+def from_form(field, value):
+    """What an HTML form's string means for a JSON-typed field; anything unclear unchanged."""
+    if not isinstance(value, str):
+        return value
+    if isinstance(field, JsonBoolean):
+        word = value.strip().lower()
+        return True if word in FORM_TRUE else False if word in FORM_FALSE else value
+    if isinstance(field, JsonInteger) and value.strip().isascii() and value.strip().isdigit():
+        return int(value.strip())
+    return value
+
+
 class Cursor(Text):
+    """A page's place: opaque, only a `next_cursor` this service gave out is valid."""
+
+    def __init__(self, *args, **kwargs):
+        metadata = {
+            "pattern": r"^[A-Za-z0-9_-]+$",
+            "minLength": 1,
+            "description": "The `next_cursor` of the page before, as given; any other "
+            "value answers 422.",
+        }
+        kwargs["metadata"] = {**metadata, **kwargs.get("metadata", {})}
+        super().__init__(*args, **kwargs)
+
     def _deserialize(self, value, attr, data, **kwargs):
         try:
             return threads.decode_cursor(super()._deserialize(value, attr, data, **kwargs))
@@ -179,6 +300,21 @@ WORDS_MAX = 2000
 
 class WordList(fields.Field):
     """A word list: one entry a line (a string, as a textarea sends it) or a list of strings."""
+
+    @staticmethod
+    def json_schema() -> dict:
+        """What /openapi.json says of it (all but the rule for things that look like IPs)."""
+        line = text_pattern(multiline=False, trim=False, bidi=True)
+        return {
+            "type": ["string", "array", "null"],
+            # Lines split where str.splitlines() splits; a tab or another control is refused.
+            "pattern": r"^[^\x00-\x09\x0e-\x1b\x1f\x7f-\x84\x86-\x9f]*$",
+            "items": {"type": "string", "pattern": line, "maxLength": WORD_MAX_LENGTH},
+            "maxItems": WORDS_MAX,
+            "description": f"One entry a line, or a list; at most {WORDS_MAX} entries of "
+            f"up to {WORD_MAX_LENGTH} characters each. Entries that look like IP "
+            "addresses or ranges must be valid ones.",
+        }
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str):

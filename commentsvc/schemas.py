@@ -20,7 +20,17 @@ from marshmallow import (
 
 from . import avatars, threads
 from .config import MODERATION_MODES
-from .fields import Name, Text, Trimmed, TrimmedEmail, Url, WholeNumber, WordList
+from .fields import (
+    JsonBoolean,
+    JsonInteger,
+    Name,
+    Text,
+    Trimmed,
+    TrimmedEmail,
+    Url,
+    WordList,
+    from_form,
+)
 from .i18n import N_
 from .services.privacy import MODES as ERASE_MODES
 
@@ -42,7 +52,28 @@ def flatten(messages, prefix: str = "") -> dict[str, list[str]]:
 # ---- requests ---------------------------------------------------------------
 
 
-class _BodyRule(Schema):
+class FormInput(Schema):
+    """A request shape both JSON and HTML forms send: JSON is typed, a form sends strings.
+
+    Built with `form=True` (or given it by the door that read a form), its numbers and
+    checkboxes are read from their strings first; JSON's must already have their type.
+    """
+
+    def __init__(self, *args, form: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.form = form
+
+    @pre_load
+    def _form_strings(self, data, **kwargs):
+        if not self.form or not isinstance(data, dict):
+            return data
+        return {
+            key: from_form(self.fields[key], value) if key in self.fields else value
+            for key, value in data.items()
+        }
+
+
+class _BodyRule(FormInput):
     """The body's length limit is configurable, so each schema is built with it."""
 
     body = Trimmed(required=True, multiline=True)
@@ -76,15 +107,24 @@ class CommentIn(_BodyRule):
         error_messages={"invalid": N_("Enter a valid email address.")},
     )
     url = Url(
-        metadata={"format": "uri"},  # JSON Schema's name; apispec would say "url"
+        # JSON Schema's name; apispec would say "url"
+        metadata={"format": "uri", "pattern": Url.PATTERN},
         schemes={"http", "https"},
         allow_none=True,
         load_default=None,
         validate=validate.Length(max=200),
         error_messages={"invalid": N_("Enter a web address starting with http:// or https://.")},
     )
-    parent_id = WholeNumber(allow_none=True, load_default=None, validate=validate.Range(min=1))
-    notify_replies = fields.Boolean(
+    parent_id = JsonInteger(
+        allow_none=True,
+        load_default=None,
+        validate=validate.Range(min=1, max=threads.MAX_ID),
+        metadata={
+            "description": "The comment this replies to: a published comment of the same "
+            "article (any other id answers 422)."
+        },
+    )
+    notify_replies = JsonBoolean(
         load_default=False,
         metadata={"description": "Mail the author when someone replies to this comment."},
     )
@@ -118,7 +158,7 @@ class CommentIn(_BodyRule):
         return data
 
 
-class DiscussionIn(Schema):
+class DiscussionIn(FormInput):
     """Settings → Discussion: only the fields sent change; null returns one to its default."""
 
     moderation = Text(
@@ -129,7 +169,7 @@ class DiscussionIn(Schema):
             "approved; none: publish unless a rule holds it."
         },
     )
-    max_links = WholeNumber(
+    max_links = JsonInteger(
         allow_none=True,
         validate=validate.Range(0, 1000, error="Enter a number from 0 to 1000."),
         metadata={"description": "More links than this holds a comment."},
@@ -141,12 +181,12 @@ class DiscussionIn(Schema):
     disallowed_words = WordList(
         allow_none=True, metadata={"description": "Filed as spam when one matches."}
     )
-    close_after_days = WholeNumber(
+    close_after_days = JsonInteger(
         allow_none=True,
         validate=validate.Range(0, 36500, error="Enter a number of days from 0 (never) up."),
         metadata={"description": "Close comments this many days after publication; 0: never."},
     )
-    checker_enabled = fields.Boolean(
+    checker_enabled = JsonBoolean(
         allow_none=True, metadata={"description": "Ask the external checker (Akismet)."}
     )
 

@@ -7,6 +7,8 @@ Below the doors (the API, the review UI and the widget import it; it imports non
 from urllib.parse import urlsplit
 
 from flask import current_app, g, request
+from werkzeug.exceptions import NotFound, RequestURITooLarge
+from werkzeug.routing import BaseConverter, PathConverter
 
 from . import checker as checkers
 from . import tokens
@@ -14,6 +16,7 @@ from .config import Settings
 from .errors import CrossSiteRefused
 from .extensions import db
 from .services import Client, discussion
+from .threads import MAX_ID
 
 
 def settings() -> Settings:
@@ -96,6 +99,18 @@ def read_form_token(token: str | None, article_id: str) -> tokens.FormStamp:
     return tokens.read_form_token(current_app.config["SECRET_KEY"], token, article_id)
 
 
+def refuse_long_url() -> None:
+    """Before-request hook: a URL past MAX_URL_LENGTH bytes answers 414 (JSON on the API).
+
+    :raise RequestURITooLarge: the path and query, as sent, are longer than the limit.
+    """
+    target = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
+    length = len(target) if target else len(request.path.encode()) + len(request.query_string)
+    limit = int(current_app.config["MAX_URL_LENGTH"])
+    if length > limit:
+        raise RequestURITooLarge(f"The address is longer than the {limit} bytes accepted here.")
+
+
 def retry_after(response, seconds: int | None):
     """Answer with this Retry-After, and keep it past the rate limiter's own header."""
     if seconds:
@@ -111,3 +126,31 @@ def keep_retry_after(response):
     if seconds is not None:
         response.headers["Retry-After"] = seconds
     return response
+
+
+class ArticleIdConverter(PathConverter):
+    """`<article_id:article_id>`: any path but one ending in "/comments", checked in the view.
+
+    Ids that break the rule still reach the view, which refuses them with 422 and the rule;
+    only "/comments" stays out, so `PUT /articles/x/comments` is no article's address and
+    the thread's `Allow` header names only the methods the thread answers.
+    """
+
+    regex = r"[^/].*?(?<!/comments)"
+
+
+class IdConverter(BaseConverter):
+    """`<id:comment_id>`: a row id, 1 to 2**31 - 1 (the databases' INTEGER).
+
+    Any run of digits reaches this converter, so an id out of range answers 404 like an
+    unknown one; Werkzeug's bounded `int` would let the URL fall through to other rules
+    and answer 405 with an `Allow` header for methods that then 404.
+    """
+
+    regex = r"[0-9]+"
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        if not 1 <= number <= MAX_ID:
+            raise NotFound(f"Ids run from 1 to {MAX_ID}.")
+        return number

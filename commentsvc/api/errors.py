@@ -20,6 +20,7 @@ HTTP_CODES = {
     404: ("not_found", _l("There is nothing at this address.")),
     405: ("method_not_allowed", None),
     413: ("payload_too_large", None),
+    414: ("uri_too_long", None),
     415: ("unsupported_media_type", None),
     429: ("rate_limited", _l("Too many requests; wait a moment and try again.")),
     500: ("internal_error", _l("Something went wrong on our side; nothing was saved.")),

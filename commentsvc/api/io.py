@@ -6,6 +6,7 @@ from flask import g, request
 from flask_babel import gettext
 from werkzeug.exceptions import BadRequest
 
+from ..errors import ValidationFailed
 from ..fields import ARTICLE_ID_RULE, valid_article_id
 from ..services import Actor
 from ..web import client, settings  # noqa: F401  (the API's views read them from here)
@@ -42,6 +43,7 @@ def load_body(schema, *, allow_form: bool = False) -> dict:
             )
     elif allow_form and request.mimetype in FORM_TYPES:
         data = request.form.to_dict()
+        schema.form = True  # its numbers and checkboxes come as strings
     else:
         message = (
             gettext("Send the body as application/json or an HTML form.")
@@ -81,9 +83,12 @@ def idempotency_key() -> str | None:
 
 
 def check_article_id(article_id: str) -> str:
-    """:raise ApiError: 404 when the id could never name an article."""
+    """:raise ValidationFailed: 422 when the id could never name an article."""
     if not valid_article_id(article_id):
-        raise ApiError(404, "not_found", gettext("Article ids are %(rule)s.", rule=ARTICLE_ID_RULE))
+        raise ValidationFailed(
+            gettext("This is not a valid article id."),
+            fields={"article_id": [gettext("Article ids are %(rule)s.", rule=ARTICLE_ID_RULE)]},
+        )
     return article_id
 
 

@@ -4,7 +4,6 @@ from .. import web
 from ..extensions import db
 from ..models import Scope
 from ..services import articles, moderation
-from ..threads import MAX_ID
 from . import bp
 from .auth import require_key
 from .io import actor, check_article_id, load_args, load_body, settings
@@ -22,8 +21,7 @@ from .schemas import (
     QueueQuery,
 )
 
-# Larger ids would overflow the database's INTEGER column; Flask answers 404 for them.
-COMMENT = f"/comments/<int(max={MAX_ID}):comment_id>"
+COMMENT = "/comments/<id:comment_id>"
 
 
 @bp.get("/comments")
@@ -139,7 +137,7 @@ def moderate_bulk():
     return BulkOut().dump({"changed": len(comments), "comments": comments})
 
 
-@bp.put("/articles/<path:article_id>")
+@bp.put("/articles/<article_id:article_id>")
 @doc(
     "Create or update an article (title, URL, open for comments)",
     tag="moderation",

@@ -6,7 +6,10 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, current_app, jsonify
 
+from .. import fields as text_fields
 from ..notify import payloads
+from ..threads import MAX_ID
+from ..web import ArticleIdConverter, IdConverter
 from .schemas import ErrorOut
 
 bp = Blueprint("api_docs", __name__)
@@ -18,23 +21,41 @@ ERRORS = {
         "The key's scope is too narrow, comments are closed, or a browser page of an origin "
         "that is not allowed sent the request."
     ),
-    404: "No such article or comment.",
+    404: "No such comment or webhook (ids out of range are unknown ids), or no such article "
+    "when articles are not created on first comment.",
     409: (
         "The comment already has that status; for a submission, the same author posted the "
         "same text on this article before (`duplicate`), or a request with this "
         "Idempotency-Key is still being answered."
     ),
-    413: "The body is larger than the limit (64 KiB by default).",
+    413: "The body is larger than the limit (COMMENTSVC_MAX_CONTENT_LENGTH, 64 KiB by default).",
+    414: "The address (path and query) is longer than COMMENTSVC_MAX_URL_LENGTH bytes "
+    "(32 KiB by default).",
     415: "The body is not JSON.",
     422: (
-        "A field is not valid (`fields` names each one), or the Idempotency-Key was used "
-        "for a different request."
+        "A field or the article id is not valid (`fields` names each one), or the "
+        "Idempotency-Key was used for a different request."
     ),
     429: (
         "Too many requests from this address, or the same address or email posted again "
         "too soon (`too_fast`); `Retry-After` says when to try again."
     ),
+    503: (
+        "A service this one needs (the database, Redis) is down for now; nothing was "
+        "saved. `Retry-After` says when to try again."
+    ),
 }
+
+
+DESCRIPTION = (
+    "Comments for article pages: submit, read, moderate.\n\n"
+    "Every path answers `OPTIONS` with an `Allow` header naming exactly the methods it "
+    "serves (the public ones add CORS headers for allowed origins); any other method "
+    "answers 405 in the error shape with that `Allow` header. Errors always have the "
+    "one JSON shape below; unknown query parameters and fields answer 422; JSON types "
+    'are strict (6.0 is the integer 6, but "6", true or 6.5 are no integers, and only '
+    "true and false are booleans)."
+)
 
 
 def doc(
@@ -70,14 +91,29 @@ def doc(
     return decorator
 
 
+def _text_rules(self, field, **kwargs) -> dict:
+    """Every `Text` field says which characters it refuses (unless it has its own pattern)."""
+    if isinstance(field, text_fields.WordList):
+        return text_fields.WordList.json_schema()
+    if not isinstance(field, text_fields.Text) or "pattern" in field.metadata:
+        return {}
+    return {
+        "pattern": text_fields.text_pattern(
+            multiline=field.multiline, trim=field.trim, bidi=field.bidi
+        )
+    }
+
+
 def build_spec(app) -> dict:
+    plugin = MarshmallowPlugin()
     spec = APISpec(
         title="commentsvc",
         version="1",
         openapi_version="3.1.0",
-        plugins=[MarshmallowPlugin()],
-        info={"description": "Comments for article pages: submit, read, moderate."},
+        plugins=[plugin],
+        info={"description": DESCRIPTION},
     )
+    plugin.converter.add_attribute_function(_text_rules)
     spec.components.security_scheme("apiKey", {"type": "http", "scheme": "bearer"})
     spec.components.schema("Error", schema=ErrorOut)
     paths: dict[str, dict] = {}
@@ -94,7 +130,23 @@ def build_spec(app) -> dict:
     webhooks = _webhooks(spec)
     document = spec.to_dict()
     document["webhooks"] = webhooks
+    _limits(document, app.config)
     return document
+
+
+def _limits(document: dict, config) -> None:
+    """The limits that come from the configuration, written into the shared schemas."""
+    schemas = document["components"]["schemas"]
+    body_max = int(config["BODY_MAX_LENGTH"])
+    for name in ("CommentIn", "CommentEditIn"):
+        body = schemas[name]["properties"]["body"]
+        body["maxLength"] = body_max
+        body["description"] = (
+            f"The comment's text: up to {body_max:,} characters (COMMENTSVC_BODY_MAX_LENGTH) "
+            "and not blank; surrounding white space is trimmed, CRLF becomes LF."
+        )
+        # Something other than white space; and the characters any multi-line text takes.
+        body["pattern"] = r"^(?=[\s\S]*[^\s])" + body["pattern"][1:]
 
 
 WEBHOOK_HEADERS = {
@@ -167,9 +219,14 @@ def _operation(note: dict, rule, view) -> dict:
         }
         for status, (schema, description, *media) in note["responses"].items()
     }
-    errors = set(note["errors"]) | ({400, 413, 415, 422} if note["body"] else set())
+    errors = set(note["errors"]) | {414, 503} | ({400, 413, 415, 422} if note["body"] else set())
     if getattr(view, "required_scope", None):
         errors |= {401, 403}
+    converters = {type(c) for c in rule._converters.values()}
+    if IdConverter in converters:
+        errors.add(404)
+    if ArticleIdConverter in converters:
+        errors |= {404, 422}
     for status in sorted(errors):
         responses[str(status)] = {
             "description": ERRORS[status],
@@ -194,11 +251,17 @@ def _operation(note: dict, rule, view) -> dict:
 
 def _path_type(rule, name: str) -> dict:
     converter = rule._converters[name]
-    return (
-        {"type": "integer"}
-        if type(converter).__name__ == "IntegerConverter"
-        else {"type": "string"}
-    )
+    if isinstance(converter, IdConverter):
+        return {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+    if isinstance(converter, ArticleIdConverter):
+        return {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": text_fields.ARTICLE_ID_MAX_LENGTH,
+            "pattern": text_fields.ARTICLE_ID_PATTERN,
+            "description": f"The site's article id: {text_fields.ARTICLE_ID_RULE}.",
+        }
+    return {"type": "string"}
 
 
 @bp.get("/openapi.json")

@@ -58,7 +58,7 @@ def _submit_limit() -> str:
     return current_app.config["SUBMIT_RATE_LIMIT"]
 
 
-@bp.post("/articles/<path:article_id>/comments")
+@bp.post("/articles/<article_id:article_id>/comments")
 @doc(
     "Submit a comment",
     tag="public",
@@ -100,7 +100,7 @@ def _answer(comment) -> tuple[dict, int]:
     return SubmitOut().dump(held), 202
 
 
-@bp.get("/articles/<path:article_id>/comments")
+@bp.get("/articles/<article_id:article_id>/comments")
 @doc(
     "Read the approved thread of an article",
     tag="public",

@@ -1,11 +1,9 @@
 """The API's request and response shapes; apispec reads them for /openapi.json."""
 
-from datetime import UTC
-
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import RAISE, Schema, fields, validate
 
 from .. import threads
-from ..fields import ArticleIdField, Cursor, Text, Trimmed, Url
+from ..fields import ArticleIdField, Cursor, JsonBoolean, JsonInteger, Moment, Text, Trimmed, Url
 from ..schemas import (  # noqa: F401  (the shared shapes are part of the API's contract)
     AuthorOut,
     CommentIn,
@@ -44,7 +42,7 @@ class ModerationIn(Schema):
 
 class BulkModerationIn(ModerationIn):
     ids = fields.List(
-        fields.Integer(strict=True, validate=validate.Range(min=1, max=threads.MAX_ID)),
+        JsonInteger(validate=validate.Range(min=1, max=threads.MAX_ID)),
         required=True,
         validate=validate.Length(1, 500, error="Send between 1 and 500 ids."),
     )
@@ -55,21 +53,20 @@ class ArticleIn(Schema):
 
     title = Trimmed(allow_none=True, validate=validate.Length(max=300))
     url = Url(
-        metadata={"format": "uri"},  # JSON Schema's name; apispec would say "url"
+        # JSON Schema's name; apispec would say "url"
+        metadata={"format": "uri", "pattern": Url.PATTERN},
         schemes={"http", "https"},
         allow_none=True,
         validate=validate.Length(max=2000),
         error_messages={"invalid": "Enter a web address starting with http:// or https://."},
     )
-    comments_open = fields.Boolean()
-    closes_at = fields.AwareDateTime(
+    comments_open = JsonBoolean()
+    closes_at = Moment(
         allow_none=True,
-        default_timezone=UTC,
         metadata={"description": "Comments close by themselves at this time (ISO 8601)."},
     )
-    published_at = fields.AwareDateTime(
+    published_at = Moment(
         allow_none=True,
-        default_timezone=UTC,
         metadata={
             "description": 'When the site published the article (ISO 8601): "close comments '
             'after N days" counts from it, else from the first comment.'
@@ -77,19 +74,25 @@ class ArticleIn(Schema):
     )
 
 
-class ThreadQuery(Schema):
-    class Meta:
-        unknown = EXCLUDE  # cache-busting parameters are harmless
+class _CacheBusting(Schema):
+    """Query strings the widget's pages read: `_` busts a cache and is ignored; any other
+    unknown parameter is refused (422), so a typo never passes as the default."""
 
+    class Meta:
+        unknown = RAISE
+
+    cache_buster = Text(
+        data_key="_", load_default=None, metadata={"description": "Ignored: a cache-buster."}
+    )
+
+
+class ThreadQuery(_CacheBusting):
     order = Text(load_default="oldest", validate=validate.OneOf(["oldest", "newest"]))
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))
     cursor = Cursor(load_default=None)
 
 
-class CountsQuery(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class CountsQuery(_CacheBusting):
     article_id = fields.List(
         ArticleIdField(),
         required=True,
@@ -99,7 +102,7 @@ class CountsQuery(Schema):
 
 class ExportQuery(Schema):
     class Meta:
-        unknown = EXCLUDE
+        unknown = RAISE
 
     article_id = fields.List(
         ArticleIdField(),
@@ -110,7 +113,7 @@ class ExportQuery(Schema):
 
 class QueueQuery(Schema):
     class Meta:
-        unknown = EXCLUDE
+        unknown = RAISE  # a misspelt filter must not list everything
 
     status = fields.Enum(Status, load_default=None)
     article_id = ArticleIdField(load_default=None)
@@ -269,6 +272,8 @@ class ErasureOut(Schema):
 
 # ---- webhooks ---------------------------------------------------------------
 
+# http(s), a host, no user or password, an optional port; the rest as a URI has it.
+WEBHOOK_URL_PATTERN = r"^https?://[^\s/?#@:\[\]]+(?::[0-9]{1,5})?(?:[/?#][^\s]*)?$"
 WEBHOOK_EVENTS = ["comment.created", "comment.moderated", "comment.edited", "comment.erased"]
 
 
@@ -276,14 +281,20 @@ class WebhookIn(Schema):
     url = Trimmed(
         required=True,
         validate=validate.Length(max=2000),
-        metadata={"format": "uri", "description": "Where deliveries are POSTed (http or https)."},
+        metadata={
+            "format": "uri",
+            "pattern": WEBHOOK_URL_PATTERN,
+            "description": "Where deliveries are POSTed: http or https, a host, no "
+            "credentials; an address inside the network is refused (422) unless "
+            "COMMENTSVC_WEBHOOKS_ALLOW_PRIVATE is set.",
+        },
     )
     events = fields.List(
         Text(validate=validate.OneOf(WEBHOOK_EVENTS)),
         required=True,
         validate=validate.Length(min=1, error="Choose at least one event."),
     )
-    moderation = fields.Boolean(
+    moderation = JsonBoolean(
         load_default=False,
         metadata={"description": "Include the author's email, IP and User-Agent."},
     )
@@ -293,12 +304,15 @@ class WebhookIn(Schema):
 class WebhookUpdateIn(Schema):
     """Only the fields sent are changed."""
 
-    url = Trimmed(validate=validate.Length(max=2000), metadata={"format": "uri"})
+    url = Trimmed(
+        validate=validate.Length(max=2000),
+        metadata={"format": "uri", "pattern": WEBHOOK_URL_PATTERN},
+    )
     events = fields.List(
         Text(validate=validate.OneOf(WEBHOOK_EVENTS)),
         validate=validate.Length(min=1, error="Choose at least one event."),
     )
-    moderation = fields.Boolean()
+    moderation = JsonBoolean()
     description = Trimmed(allow_none=True, validate=validate.Length(max=200))
 
 

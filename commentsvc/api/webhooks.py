@@ -11,7 +11,7 @@ from .io import load_body
 from .openapi import doc
 from .schemas import WebhookCreatedOut, WebhookIn, WebhookOut, WebhooksOut, WebhookUpdateIn
 
-WEBHOOK = "/webhooks/<int(max=2147483647):webhook_id>"
+WEBHOOK = "/webhooks/<id:webhook_id>"
 
 
 def _allow_private() -> bool:

@@ -51,7 +51,7 @@ def save_discussion_settings():
     # An unticked checkbox sends nothing: on this page that means "off".
     form["checker_enabled"] = form.get("checker_enabled") == "on"
     try:
-        changes = DiscussionIn().load(form)
+        changes = DiscussionIn(form=True).load(form)
     except ValidationError as exc:
         current = discussion.current(db.session, web.settings())
         return _page(form, current, 422, errors=exc.messages)

@@ -21,7 +21,11 @@ def check_url(url: str, *, allow_private: bool) -> str:
     :raise ValidationFailed: the URL is unusable or points inside the network.
     """
     url = (url or "").strip()
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (reading it checks it: a port past 65535 raises)
+    except ValueError:
+        raise ValidationFailed(fields={"url": ["This is not a valid address."]}) from None
     problem = None
     if len(url) > URL_MAX:
         problem = f"Use at most {URL_MAX} characters."

@@ -10,7 +10,7 @@ from datetime import datetime
 from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
-from werkzeug.exceptions import NotFound as HTTPNotFound
+from werkzeug.exceptions import UnprocessableEntity
 
 from .. import avatars, cache, threads, web
 from ..errors import (
@@ -24,7 +24,7 @@ from ..errors import (
     ValidationFailed,
 )
 from ..extensions import db, limiter, read_connection
-from ..fields import valid_article_id
+from ..fields import ARTICLE_ID_RULE, valid_article_id
 from ..schemas import HELD_MESSAGE, CommentIn, PublicCommentOut, flatten
 from ..services import idempotency, moderation, reading, submission
 from ..status import Status
@@ -68,11 +68,14 @@ def _submit_limit() -> str:
 
 
 def _check(article_id: str) -> None:
+    """:raise UnprocessableEntity: the id could never name an article (nothing is created)."""
     if not valid_article_id(article_id):
-        raise HTTPNotFound()
+        raise UnprocessableEntity(
+            f"This is not a valid article id. Article ids are {ARTICLE_ID_RULE}."
+        )
 
 
-@bp.get("/embed/<path:article_id>")
+@bp.get("/embed/<article_id:article_id>")
 def thread(article_id: str):
     """The thread and the form; `?notice=` (after posting) shows the reader their comment."""
     _check(article_id)
@@ -80,7 +83,7 @@ def thread(article_id: str):
     return _render(article_id, own=own, message=message)
 
 
-@bp.post("/embed/<path:article_id>")
+@bp.post("/embed/<article_id:article_id>")
 @limiter.limit(_submit_limit, methods=["POST"])
 def post(article_id: str):
     """Store a comment from the no-JS form and redirect back to the thread (303).
@@ -103,7 +106,7 @@ def post(article_id: str):
         return _render(article_id, values=form, message=("error", STALE_FORM_MESSAGE), status=400)
     config = settings()
     try:
-        data = CommentIn(body_max_length=config.body_max_length).load(form)
+        data = CommentIn(body_max_length=config.body_max_length, form=True).load(form)
         data.pop("form_token", None)
         comment_id = _store_once(article_id, data, stamp, config)
     except ValidationError as exc:

@@ -268,8 +268,8 @@ def test_unknown_api_path_answers_404_json(client, path):
 
 
 @pytest.mark.parametrize("article_id", ["bad%20id", "a%3Cscript%3E", "x" * 201])
-def test_impossible_article_id_thread_is_not_found(client, article_id):
+def test_impossible_article_id_thread_is_refused(client, article_id):
     response = client.get(f"/api/v1/articles/{article_id}/comments")
-    error = api_error(response, 404, "not_found")
+    error = api_error(response, 422, "validation_failed")
     assert "<script" not in response.get_data(as_text=True)
     assert error["message"]

@@ -108,13 +108,13 @@ def test_bad_article_fields_are_422_and_change_nothing(client, auth, db_session,
 
 
 @pytest.mark.parametrize("article_id", ["has space", "bang!", "x" * 201, "caf%C3%A9"])
-def test_an_id_that_could_name_no_article_is_404(client, auth, db_session, article_id):
+def test_an_id_that_could_name_no_article_is_422(client, auth, db_session, article_id):
     before = row_counts(db_session)
 
     response = put(client, auth, article_id, {"title": "Nope"})
 
-    assert response.status_code == 404
-    assert response.get_json()["error"]["code"] == "not_found"
+    assert response.status_code == 422
+    assert list(response.get_json()["error"]["fields"]) == ["article_id"]
     assert row_counts(db_session) == before
 
 

@@ -131,3 +131,43 @@ def test_the_submit_operation_documents_its_idempotency_key(spec):
     for bad in ("", "two words", "k" * 256, '"half', "ключ"):
         assert not pattern.search(bad), bad
     assert {"400", "403", "409", "422"} <= set(operation["responses"])
+
+
+def test_the_document_and_the_url_map_name_the_same_api_operations(app, spec):
+    served = {
+        (re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule), method.lower())
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/")
+        for method in rule.methods - UNDOCUMENTED_METHODS
+    }
+    documented = {
+        (path, method)
+        for path, operations in spec["paths"].items()
+        for method in operations
+        if method in {"get", "put", "post", "patch", "delete", "options", "head"}
+    }
+
+    assert len(served) >= 18
+    assert sorted(served - documented) == []  # every route is in the document
+    assert sorted(documented - served) == []  # and the document names nothing else
+
+
+def test_every_operation_documents_the_answers_any_request_can_get(spec):
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            answers = set(operation["responses"])
+            assert {"414", "503"} <= answers, (method, path)
+            if "{comment_id}" in path or "{webhook_id}" in path:
+                assert "404" in answers, (method, path)
+                (ident,) = [p for p in operation["parameters"] if p["in"] == "path"]
+                assert ident["schema"] == {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+            if "{article_id}" in path:
+                assert {"404", "422"} <= answers, (method, path)
+            if "requestBody" in operation:
+                assert {"400", "413", "415", "422"} <= answers, (method, path)
+
+
+def test_the_body_limit_is_the_configured_one(spec, app):
+    for name in ("CommentIn", "CommentEditIn"):
+        body = spec["components"]["schemas"][name]["properties"]["body"]
+        assert body["maxLength"] == app.config["BODY_MAX_LENGTH"] == 10_000

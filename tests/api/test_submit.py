@@ -426,11 +426,15 @@ def test_unknown_article_is_refused_when_auto_create_is_off(
     assert submit(client).status_code == 202
 
 
-@pytest.mark.parametrize(
-    "article_id", ["bad%20id", "a%3Cb", "a<b", "x" * 201, "caf%C3%A9", "news/story/comments"]
-)
-def test_impossible_article_id_is_not_found(refused, article_id):
-    api_error(refused(article_id=article_id, json=comment_payload()), 404, "not_found")
+@pytest.mark.parametrize("article_id", ["bad%20id", "a%3Cb", "a<b", "x" * 201, "caf%C3%A9"])
+def test_impossible_article_id_is_refused(refused, article_id):
+    response = refused(article_id=article_id, json=comment_payload())
+    assert list(api_error(response, 422, "validation_failed")["fields"]) == ["article_id"]
+
+
+def test_an_id_ending_in_comments_names_no_thread(refused):
+    # ".../news/story/comments/comments" is no route: the id would read as another's thread.
+    api_error(refused(article_id="news/story/comments", json=comment_payload()), 404, "not_found")
 
 
 def test_rate_limit_refuses_the_third_submission(client, app, auth, db_session, monkeypatch):

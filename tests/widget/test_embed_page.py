@@ -223,8 +223,10 @@ def test_older_comments_page_through_the_thread(client, auth):
     assert "Newest comments" in html
 
 
-def test_invalid_article_id_is_not_found(client):
-    assert client.get("/embed/bad%20id").status_code == 404
+def test_invalid_article_id_is_refused_with_the_rule(client):
+    response = client.get("/embed/bad%20id")
+    assert response.status_code == 422
+    assert "segments of letters, digits" in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
