@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
     false,
     true,
 )
@@ -66,6 +67,14 @@ class Role(enum.StrEnum):
 class Scope(enum.StrEnum):
     read = "read"
     moderate = "moderate"
+
+
+class Kind(enum.StrEnum):
+    """What a comment is: written by a reader, or a link notice from another blog."""
+
+    comment = "comment"
+    pingback = "pingback"
+    trackback = "trackback"
 
 
 class HeldMail(enum.StrEnum):
@@ -128,6 +137,15 @@ class Comment(db.Model):
     moderator_id: Mapped[int | None] = mapped_column(
         ForeignKey("moderators.id", ondelete="SET NULL")
     )
+    kind: Mapped[Kind] = mapped_column(
+        Enum(Kind, name="kind", native_enum=False, create_constraint=True, length=16),
+        default=Kind.comment,
+        server_default=Kind.comment.value,
+    )
+    # Where an imported comment came from ("wordpress", "disqus", "isso", "commentsvc")
+    # and its id there: a second import of the same file finds it and skips it.
+    source: Mapped[str | None] = mapped_column(String(20))
+    source_id: Mapped[str | None] = mapped_column(String(100))
 
     article: Mapped[Article] = relationship()
     parent: Mapped["Comment | None"] = relationship(
@@ -143,6 +161,7 @@ class Comment(db.Model):
         Index("ix_comments_author_email", "author_email"),
         # Flood and repeat-offender checks look up an address's latest comments.
         Index("ix_comments_remote_addr", "remote_addr", "created_at"),
+        UniqueConstraint("source", "source_id"),
     )
 
 
@@ -206,6 +225,9 @@ class ModerationEvent(db.Model):
     # The events one decision wrote (a bulk action writes many) share it, so the
     # decision can be undone as a whole.
     batch_id: Mapped[str | None] = mapped_column(String(32))
+    # Who acted when it is no row here: "import" for an import's own event, or the actor
+    # an exported trail named ("moderator:ann@example.com"), kept as it came.
+    actor_label: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     moderator: Mapped[Moderator | None] = relationship(lazy="joined")

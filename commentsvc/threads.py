@@ -28,26 +28,48 @@ def is_public(comment) -> bool:
     return comment.status is Status.approved and comment.erased_at is None
 
 
-def build(roots: Sequence[Any], replies: Iterable[Any]) -> list[ThreadNode]:
+def build(
+    roots: Sequence[Any], replies: Iterable[Any], max_depth: int | None = None
+) -> list[ThreadNode]:
     """Nest `replies` under `roots`, keeping only what readers may see.
 
     A comment that is not public stays as a placeholder when a public reply
     hangs below it, so the conversation keeps its shape; otherwise it is left out.
     Replies read oldest first under their parent, whatever order the roots have.
+    Below `max_depth` nothing nests further: a comment at that depth lists every public
+    reply beneath it, oldest first (imports keep chains deeper than replies may go now).
     """
     children: dict[int, list[Any]] = defaultdict(list)
     for reply in sorted(replies, key=lambda c: (c.created_at, c.id)):
         children[reply.parent_id].append(reply)
 
-    def shape(comment) -> ThreadNode | None:
-        kept = [node for child in children[comment.id] if (node := shape(child))]
+    def below(comment) -> list[Any]:
+        found = []
+        for child in children[comment.id]:
+            found.append(child)
+            found.extend(below(child))
+        return found
+
+    def flattened(comment) -> list[ThreadNode]:
+        public = [c for c in below(comment) if is_public(c)]
+        return [ThreadNode(c, removed=False) for c in sorted(public, key=_age)]
+
+    def shape(comment, level: int) -> ThreadNode | None:
+        if max_depth is not None and level >= max_depth:
+            kept = flattened(comment)
+        else:
+            kept = [node for child in children[comment.id] if (node := shape(child, level + 1))]
         if is_public(comment):
             return ThreadNode(comment, removed=False, replies=kept)
         if kept:
             return ThreadNode(comment, removed=True, replies=kept)
         return None
 
-    return [node for root in roots if (node := shape(root))]
+    return [node for root in roots if (node := shape(root, 1))]
+
+
+def _age(comment):
+    return (comment.created_at, comment.id)
 
 
 def public_comments(nodes: Sequence[ThreadNode], avatar: Callable[[str], str]) -> list[dict]:

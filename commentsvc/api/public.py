@@ -120,6 +120,7 @@ def get_thread(article_id: str):
         reading.Page(args["order"], args["limit"], args["cursor"]),
         auto_create=config.articles_auto_create,
         close_after_days=config.close_after_days,
+        thread_depth=config.thread_depth,
         secret=current_app.config["SECRET_KEY"],
         matches=request.if_none_match.contains_weak,
     )

@@ -157,7 +157,13 @@ class BulkOut(Schema):
 
 
 class ActorOut(Schema):
-    type = fields.String(metadata={"enum": ["moderator", "api_key", "policy"]})
+    type = fields.String(
+        metadata={
+            "enum": ["moderator", "api_key", "policy", "import", "restored"],
+            "description": "import: an import stored it; restored: from an imported trail, "
+            "whose actor `name` tells as it came.",
+        }
+    )
     id = fields.Integer(allow_none=True)
     name = fields.String(allow_none=True)
 
@@ -180,6 +186,10 @@ class EventOut(Schema):
             return {"type": "moderator", "id": event.moderator_id, "name": event.moderator.email}
         if event.api_key_id:
             return {"type": "api_key", "id": event.api_key_id, "name": event.api_key.name}
+        if event.actor_label == "import":
+            return {"type": "import", "id": None, "name": None}
+        if event.actor_label:
+            return {"type": "restored", "id": None, "name": event.actor_label}
         return {"type": "policy", "id": None, "name": None}
 
 

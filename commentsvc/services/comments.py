@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import or_, update
 
 from .. import sanitize
-from ..models import Article, Comment, ModerationEvent
+from ..models import Article, Comment, Kind, ModerationEvent
 from ..status import Status
 from . import Actor, Client
 
@@ -30,8 +30,15 @@ def add(
     is_staff: bool = False,
     moderator_id: int | None = None,
     created_at: datetime | None = None,
+    kind: Kind = Kind.comment,
+    source: str | None = None,
+    source_id: str | None = None,
 ) -> Comment:
-    """Add a comment (sanitised, nested under `parent`) to the session and flush it."""
+    """Add a comment (sanitised, nested under `parent`) to the session and flush it.
+
+    `parent` needs only `id`, `root_id` and `depth`; `source` and `source_id` name an
+    imported comment's origin.
+    """
     client = client or Client()
     comment = Comment(
         article_pk=article_pk,
@@ -50,6 +57,9 @@ def add(
         user_agent=(client.user_agent or None) and client.user_agent[:500],
         is_staff=is_staff,
         moderator_id=moderator_id,
+        kind=kind,
+        source=source,
+        source_id=source_id,
     )
     if created_at is not None:
         comment.created_at = comment.updated_at = created_at
@@ -82,6 +92,8 @@ def record(
     reason: str | None = None,
     details: dict | None = None,
     batch_id: str | None = None,
+    actor_label: str | None = None,
+    created_at: datetime | None = None,
 ) -> ModerationEvent:
     """Write the audit row for how a new comment came to have its status."""
     actor = actor or Actor()
@@ -95,6 +107,9 @@ def record(
         reason=reason,
         details=details,
         batch_id=batch_id,
+        actor_label=actor_label,
     )
+    if created_at is not None:
+        event.created_at = created_at
     session.add(event)
     return event

@@ -25,6 +25,7 @@ EVENT_ACTIONS = (
     "reply",
     "policy",
     "settings",
+    "import",
 )
 
 

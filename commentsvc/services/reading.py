@@ -104,23 +104,25 @@ def thread_for(
     auto_create: bool,
     secret: str,
     close_after_days: int = 0,
+    thread_depth: int | None = None,
     matches: Callable[[str], bool] = lambda etag: False,
 ) -> Thread:
     """Answer one page of a thread: not modified when `matches` its ETag, else its bytes.
 
     `auto_create` says whether an unknown article takes comments (its first creates it);
     `close_after_days` is the configured default, which a saved discussion setting
-    overrides; `secret` keys the avatar tokens.
+    overrides; `secret` keys the avatar tokens; replies deeper than `thread_depth` are
+    shown flattened at that depth.
     """
     state = _state(session, article_id)
     is_open = _is_open(state, auto_create, close_after_days)
-    etag = _etag(article_id, state, page, is_open)
+    etag = _etag(article_id, state, page, is_open, thread_depth)
     if matches(etag):
         return Thread(etag, not_modified=True)
     gzipped = cache.get(etag)
     if gzipped is not None:
         return Thread(etag, gzipped=gzipped)
-    plain = _render(session, article_id, state, page, is_open, secret)
+    plain = _render(session, article_id, state, page, is_open, secret, thread_depth)
     gzipped = _gzip(plain)
     # Cache it only if nothing changed while reading (each statement may see a newer
     # snapshot on PostgreSQL): a key must always name exactly one body.
@@ -156,18 +158,18 @@ def _is_open(state, auto_create: bool, close_after_days: int) -> bool:
     return state.comments_open and (closes is None or closes > utcnow())
 
 
-def _etag(article_id: str, state, page: Page, is_open: bool) -> str:
+def _etag(article_id: str, state, page: Page, is_open: bool, depth: int | None) -> str:
     # Whether comments are open changes by itself when a closing time passes, so it is
     # part of the key beside the version. The row's creation time tells apart an article
     # deleted and made again (or a database restored) from the one that had this version.
     version = f"{state.created_at.timestamp()}:{state.version}" if state is not None else "0"
     opened = "open" if is_open else "closed"
-    key = f"{THREAD_FORMAT}|{article_id}|{version}|{opened}|{page.key()}"
+    key = f"{THREAD_FORMAT}|{article_id}|{version}|{opened}|{depth}|{page.key()}"
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
-def _render(session, article_id: str, state, page: Page, is_open: bool, secret: str):
-    nodes, next_cursor = _page_nodes(session, state.id, page) if state else ([], None)
+def _render(session, article_id, state, page: Page, is_open: bool, secret: str, depth):
+    nodes, next_cursor = _page_nodes(session, state.id, page, depth) if state else ([], None)
     avatar = functools.partial(_avatar, secret=secret)
     thread = {
         "article_id": article_id,
@@ -180,7 +182,7 @@ def _render(session, article_id: str, state, page: Page, is_open: bool, secret: 
     return orjson.dumps(thread)
 
 
-def _page_nodes(session, article_pk: int, page: Page):
+def _page_nodes(session, article_pk: int, page: Page, depth: int | None):
     conn = session.connection()
     params = {"article_pk": article_pk, "limit": page.limit + 1}
     if page.cursor is not None:
@@ -188,7 +190,7 @@ def _page_nodes(session, article_pk: int, page: Page):
     rows = conn.execute(_roots_query(page.order, page.cursor is not None), params).all()
     roots, next_cursor = paging.cut(rows, page.limit)
     replies = conn.execute(_REPLIES, {"roots": [r.id for r in roots]}).all() if roots else []
-    return threads.build(roots, replies), next_cursor
+    return threads.build(roots, replies, depth), next_cursor
 
 
 _reply = aliased(Comment)

@@ -17,6 +17,23 @@ class ArticleRecord:
     slug: str | None = None
     comments_open: bool = True
     published_at: datetime | None = None  # time-zone aware
+    # Only our own export carries these; other sources leave them to the service.
+    closes_at: datetime | None = None
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EventRecord:
+    """One step of an exported audit trail (only our own export has them)."""
+
+    action: str
+    actor: str  # "policy", "import", "moderator:EMAIL", "api_key:NAME", or as it came
+    created_at: datetime
+    from_status: str | None = None
+    to_status: str | None = None
+    reason: str | None = None
+    details: dict | None = None
+    batch_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +53,13 @@ class CommentRecord:
     kind: str = "comment"  # comment, pingback or trackback
     removed: bool = False  # deleted in the source but kept for its replies: a placeholder
     extra: dict = field(default_factory=dict)  # anything format-specific worth auditing
+    # The rest only our own export carries: the comment's origin when it was imported
+    # there from elsewhere (else the import's source), and what a round trip must keep.
+    source: str | None = None
+    updated_at: datetime | None = None
+    erased_at: datetime | None = None
+    held_reasons: tuple = ()
+    events: tuple[EventRecord, ...] | None = None  # given: restored instead of an import event
 
 
 @dataclass(frozen=True, slots=True)

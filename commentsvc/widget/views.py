@@ -237,6 +237,7 @@ def _render(article_id, *, values=None, errors=None, message=None, own=None, sta
         reading.Page(order="newest", limit=_limit(), cursor=_cursor()),
         auto_create=config.articles_auto_create,
         close_after_days=config.close_after_days,
+        thread_depth=config.thread_depth,
         secret=current_app.config["SECRET_KEY"],
     ).data()
     comments = thread["comments"]

@@ -178,3 +178,21 @@ def _b64(text: str) -> str:
 def test_a_cursor_not_made_here_is_refused(cursor):
     with pytest.raises(ValueError):
         decode_cursor(cursor)
+
+
+def test_replies_deeper_than_the_limit_show_flattened_at_it():
+    # 1 <- 2 <- 3 <- 4 <- 5, and 6 (held) <- 7 below 3; a limit of 3 levels.
+    roots = [comment(1)]
+    replies = [
+        comment(2, parent_id=1),
+        comment(3, parent_id=2),
+        comment(4, parent_id=3),
+        comment(5, parent_id=4),
+        comment(6, parent_id=3, status=Status.pending),
+        comment(7, parent_id=6, minute=4.5),
+    ]
+
+    assert shape(build(roots, replies, max_depth=3)) == [
+        (1, False, [(2, False, [(3, False, [(4, False, []), (7, False, []), (5, False, [])])])]),
+    ]
+    assert shape(build(roots, replies))[0][2][0][2][0][2][0] == (4, False, [(5, False, [])])
