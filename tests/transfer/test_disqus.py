@@ -206,3 +206,183 @@ def test_deleted_posts_are_placeholders_exactly_when_a_kept_post_hangs_below(
     }
     # Every kept record's parent is kept too, so no reply is left hanging.
     assert all(c.parent_source_id in (None, *comments) for c in comments.values())
+
+
+# ---- through the import pipeline ----------------------------------------------------
+
+KILNS = "2026/03/10/brick-kilns"
+
+# source id -> (parent's source id, depth, status, removed) as the site had them
+STORED = {
+    "1001": (None, 1, "approved", False),
+    "1002": ("1001", 2, "approved", False),
+    "1003": ("1002", 3, "approved", False),
+    "1004": ("1003", 4, "approved", False),
+    "1005": (None, 1, "spam", False),
+    "1006": (None, 1, "rejected", True),
+    "1007": ("1006", 2, "approved", False),
+    "1011": (None, 1, "rejected", True),
+    "1009": ("1011", 2, "rejected", True),
+    "1010": ("1009", 3, "approved", False),
+    "1012": (None, 1, "spam", False),
+    "2001": (None, 1, "approved", False),
+    "2002": ("2001", 2, "approved", False),
+}
+
+
+def import_export(session, path=EXPORT, **options):
+    from commentsvc.services import importing
+
+    return importing.import_records(
+        session, disqus.parse(path), source="disqus", thread_depth=5, **options
+    )
+
+
+def stored(session) -> dict:
+    from sqlalchemy import select
+    from sqlalchemy.orm import aliased
+
+    from commentsvc.models import Article, Comment
+
+    parent = aliased(Comment)
+    rows = session.execute(
+        select(Comment, parent.source_id, Article.article_id)
+        .join(Article, Article.id == Comment.article_pk)
+        .outerjoin(parent, parent.id == Comment.parent_id)
+        .where(Comment.source == "disqus")
+    ).all()
+    return {c.source_id: (c, parent_sid, article_id) for c, parent_sid, article_id in rows}
+
+
+def test_the_export_imports_with_every_status_and_reply_chain(db_session):
+    summary = import_export(db_session)
+
+    assert (summary.articles_created, summary.articles_found) == (3, 0)
+    assert dict(summary.comments) == {"approved": 8, "spam": 2, "rejected": 3}
+    assert (summary.replies, summary.removed, summary.orphans_made_top_level) == (7, 3, 0)
+    assert dict(summary.skipped) == {
+        disqus.DELETED_NO_REPLIES: 1,
+        disqus.NO_DATE: 1,
+        disqus.THREAD_DELETED: 1,
+        disqus.THREAD_UNKNOWN: 1,
+        disqus.NO_ID: 1,
+    }
+    rows = stored(db_session)
+    assert {
+        sid: (parent, c.depth, c.status.value, c.erased_at is not None)
+        for sid, (c, parent, _) in rows.items()
+    } == STORED
+    assert {sid: article for sid, (_, _, article) in rows.items()} == {
+        **{sid: KILNS for sid in STORED if sid.startswith("1")},
+        "2001": "ur/lahore-smog",
+        "2002": "ur/lahore-smog",
+    }
+    # A chain shares its root: 1004's root is 1001, 1010's is the deleted 1011.
+    assert rows["1004"][0].root_id == rows["1001"][0].id
+    assert rows["1010"][0].root_id == rows["1011"][0].id
+
+
+def test_imported_comments_keep_their_data_and_are_sanitised(db_session):
+    from sqlalchemy import select
+
+    from commentsvc.models import ModerationEvent
+
+    import_export(db_session)
+    rows = stored(db_session)
+    first = rows["1001"][0]
+    assert (first.author_name, first.author_email, first.remote_addr) == (
+        "Amina Qureshi",
+        "amina@example.org",
+        "203.0.113.5",
+    )
+    assert first.created_at == datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
+    assert "<script>" in first.body and "<script>" not in first.html  # raw kept, HTML safe
+    assert "<b>halves</b>" in first.html
+    urdu = rows["1003"][0]
+    assert urdu.author_name == "عمران خان" and "بہت شکریہ" in urdu.html
+    placeholder = rows["1006"][0]
+    assert (placeholder.author_name, placeholder.author_email, placeholder.body) == ("", "", "")
+    assert placeholder.remote_addr is None
+    events = db_session.scalars(
+        select(ModerationEvent).where(ModerationEvent.comment_id == first.id)
+    ).all()
+    assert [(e.action, e.reason) for e in events] == [
+        ("import", "imported from Disqus, comment 1001")
+    ]
+    assert events[0].details == {
+        "source": "disqus",
+        "source_id": "1001",
+        "disqus_username": "aminaq",
+    }
+
+
+def test_closed_threads_stay_closed(db_session):
+    from sqlalchemy import select
+
+    from commentsvc.models import Article
+
+    import_export(db_session)
+    articles = {a.article_id: a for a in db_session.scalars(select(Article))}
+    assert articles["ur/lahore-smog"].comments_open is False
+    assert articles[KILNS].comments_open is True
+    assert articles[KILNS].title == "Punjab brick-kiln modernisation"
+    assert articles[KILNS].url == "https://news.example/2026/03/10/brick-kilns/"
+
+
+def test_a_second_import_changes_nothing(db_session):
+    from tests.helpers import row_counts
+
+    import_export(db_session)
+    before = {sid: (c.id, c.status, c.depth) for sid, (c, _, _) in stored(db_session).items()}
+    counts = row_counts(db_session)
+    again = import_export(db_session)
+    assert again.already_imported == len(STORED)
+    assert (again.stored, again.articles_created, again.articles_found) == (0, 0, 3)
+    assert row_counts(db_session) == counts
+    after = {sid: (c.id, c.status, c.depth) for sid, (c, _, _) in stored(db_session).items()}
+    assert after == before
+
+
+@pytest.mark.parametrize("path", HOSTILE, ids=lambda p: p.stem)
+def test_hostile_files_import_nothing(db_session, path):
+    from tests.helpers import row_counts
+
+    counts = row_counts(db_session)
+    with pytest.raises(UnsafeXML):
+        import_export(db_session, path)
+    assert row_counts(db_session) == counts
+
+
+def test_the_public_thread_shows_what_the_site_showed(db_session, client):
+    import_export(db_session)
+    ours = {c.id: sid for sid, (c, _, _) in stored(db_session).items()}
+    response = client.get(f"/api/v1/articles/{KILNS}/comments")
+    assert response.status_code == 200
+    body = response.get_json()
+
+    def shape(nodes):
+        return [(ours[n["id"]], n["removed"], shape(n["replies"])) for n in nodes]
+
+    assert body["article_id"] == KILNS
+    assert body["count"] == 6  # approved, readable comments
+    assert shape(body["comments"]) == [
+        ("1001", False, [("1002", False, [("1003", False, [("1004", False, [])])])]),
+        ("1006", True, [("1007", False, [])]),
+        ("1011", True, [("1009", True, [("1010", False, [])])]),
+    ]
+    text = response.get_data(as_text=True)
+    for hidden in ("Cheap bricks", "amina@example.org", "203.0.113.5", "I regret"):
+        assert hidden not in text
+    urdu = client.get("/api/v1/articles/ur/lahore-smog/comments").get_json()
+    assert [(c["author"]["name"], len(c["replies"])) for c in urdu["comments"]] == [("مہمان", 1)]
+    assert urdu["comments_open"] is False
+
+
+def test_the_site_identifier_can_be_the_article_id(db_session, client):
+    import_export(db_session, article_id_from="slug")
+    body = client.get("/api/v1/articles/pk-2026-03-10-brick-kilns/comments").get_json()
+    assert body["count"] == 6
+    assert {a for _, (_, _, a) in stored(db_session).items()} == {
+        "pk-2026-03-10-brick-kilns",
+        "ur-lahore-smog",
+    }

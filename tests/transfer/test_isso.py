@@ -178,3 +178,140 @@ def test_deleted_rows_are_placeholders_exactly_when_a_kept_row_hangs_below(
     assert {sid for sid, c in comments.items() if c.removed} == {
         sid for sid in kept if modes[int(sid) - 1] == 4
     }
+
+
+# ---- through the import pipeline ----------------------------------------------------
+
+# source id -> (parent's source id, depth, status, removed)
+STORED = {
+    "1": (None, 1, "approved", False),
+    "2": ("1", 2, "approved", False),
+    "3": ("2", 3, "pending", False),
+    "4": ("3", 4, "approved", False),
+    "5": (None, 1, "rejected", True),
+    "6": ("5", 2, "approved", False),
+    "8": (None, 1, "approved", False),
+    "9": ("8", 2, "pending", False),
+    "13": ("14", 2, "approved", False),
+    "14": (None, 1, "approved", False),
+}
+
+
+def import_db(session, path, **options):
+    from commentsvc.services import importing
+
+    return importing.import_records(
+        session, isso.parse(path), source="isso", thread_depth=5, **options
+    )
+
+
+def stored(session) -> dict:
+    from sqlalchemy import select
+    from sqlalchemy.orm import aliased
+
+    from commentsvc.models import Article, Comment
+
+    parent = aliased(Comment)
+    rows = session.execute(
+        select(Comment, parent.source_id, Article.article_id)
+        .join(Article, Article.id == Comment.article_pk)
+        .outerjoin(parent, parent.id == Comment.parent_id)
+        .where(Comment.source == "isso")
+    ).all()
+    return {c.source_id: (c, parent_sid, article_id) for c, parent_sid, article_id in rows}
+
+
+def test_the_database_imports_with_every_status_and_reply_chain(db_session, isso_file):
+    summary = import_db(db_session, isso_file)
+
+    assert summary.articles_created == 3
+    assert dict(summary.comments) == {"approved": 7, "pending": 2, "rejected": 1}
+    assert (summary.replies, summary.removed, summary.orphans_made_top_level) == (6, 1, 0)
+    assert dict(summary.skipped) == {isso.DELETED_NO_REPLIES: 3, isso.THREAD_UNKNOWN: 1}
+    rows = stored(db_session)
+    assert {
+        sid: (parent, c.depth, c.status.value, c.erased_at is not None)
+        for sid, (c, parent, _) in rows.items()
+    } == STORED
+    assert {sid: article for sid, (_, _, article) in rows.items()} == {
+        sid: "ur/lahore-smog" if sid in {"8", "9"} else "2026/03/10/brick-kilns" for sid in STORED
+    }
+    assert rows["4"][0].root_id == rows["1"][0].id
+
+
+def test_imported_rows_keep_their_data_and_are_sanitised(db_session, isso_file):
+    from sqlalchemy import select
+
+    from commentsvc.models import ModerationEvent
+
+    import_db(db_session, isso_file)
+    rows = stored(db_session)
+    first = rows["1"][0]
+    assert (first.author_name, first.author_email, first.author_url, first.remote_addr) == (
+        "Amina Qureshi",
+        "amina@example.org",
+        "https://amina.example",
+        "203.0.113.0",
+    )
+    assert first.created_at == datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
+    assert first.body == isso_db.COMMENTS[0][6]  # the Markdown source, as Isso kept it
+    assert "<script>" not in first.html
+    guest = rows["8"][0]
+    assert (guest.author_name, guest.author_email) == ("Anonymous", "")
+    assert isso_db.URDU_ADVICE in guest.html
+    (event,) = db_session.scalars(
+        select(ModerationEvent).where(ModerationEvent.comment_id == first.id)
+    ).all()
+    assert (event.action, event.reason) == ("import", "imported from Isso, comment 1")
+    assert event.details == {"source": "isso", "source_id": "1", "isso_notification": False}
+
+
+def test_a_second_import_changes_nothing(db_session, isso_file):
+    from tests.helpers import row_counts
+
+    import_db(db_session, isso_file)
+    before = {sid: (c.id, c.status, c.depth) for sid, (c, _, _) in stored(db_session).items()}
+    counts = row_counts(db_session)
+    again = import_db(db_session, isso_file)
+    assert (again.already_imported, again.stored, again.articles_found) == (len(STORED), 0, 3)
+    assert row_counts(db_session) == counts
+    after = {sid: (c.id, c.status, c.depth) for sid, (c, _, _) in stored(db_session).items()}
+    assert after == before
+
+
+def test_a_file_that_is_not_isso_imports_nothing(db_session, tmp_path):
+    from tests.helpers import row_counts
+
+    path = tmp_path / "notes.db"
+    path.write_text("just notes\n" * 50)
+    counts = row_counts(db_session)
+    with pytest.raises(isso.NotAnIssoDatabase):
+        import_db(db_session, path)
+    assert row_counts(db_session) == counts
+
+
+def test_the_public_thread_shows_what_isso_showed(db_session, client, isso_file):
+    import_db(db_session, isso_file)
+    ours = {c.id: sid for sid, (c, _, _) in stored(db_session).items()}
+    response = client.get("/api/v1/articles/2026/03/10/brick-kilns/comments")
+    assert response.status_code == 200
+    body = response.get_json()
+
+    def shape(nodes):
+        return [(ours[n["id"]], n["removed"], shape(n["replies"])) for n in nodes]
+
+    assert body["count"] == 6  # approved: 1, 2, 4, 6, 13, 14
+    # The pending 3 shows as a placeholder for the approved 4 below it, like the
+    # deleted 5 for 6: the conversation keeps its shape, nothing unapproved is shown.
+    assert sorted(shape(body["comments"])) == sorted(
+        [
+            ("1", False, [("2", False, [("3", True, [("4", False, [])])])]),
+            ("5", True, [("6", False, [])]),
+            ("14", False, [("13", False, [])]),
+        ]
+    )
+    text = response.get_data(as_text=True)
+    for hidden in ("amina@example.org", "203.0.113.0", "regret@example.org", isso_db.URDU_THANKS):
+        assert hidden not in text
+    smog = client.get("/api/v1/articles/ur/lahore-smog/comments").get_json()
+    assert [(c["author"]["name"], c["replies"]) for c in smog["comments"]] == [("Anonymous", [])]
