@@ -5,19 +5,23 @@ import logging
 import os
 import re
 import secrets
+import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
+from sqlalchemy.exc import SQLAlchemyError
 
 from .config import Settings
 from .errors import DomainError
 from .extensions import db
 from .models import Role, Scope
 from .policy import dry_run
-from .services import accounts, demo, discussion, maintenance, policy_check
+from .services import accounts, demo, discussion, exporting, importing, maintenance, policy_check
+from .transfer import UnreadableFile
+from .transfer.formats import FORMATS
 
 moderators_cli = AppGroup("moderators", help="Manage the people who moderate.")
 keys_cli = AppGroup("api-keys", help="Manage API keys for other services.")
@@ -31,6 +35,8 @@ def register(app) -> None:
     for group in (moderators_cli, keys_cli, comments_cli, instance_cli, demo_cli, policy_cli):
         app.cli.add_command(group)
     app.cli.add_command(worker_command)
+    app.cli.add_command(import_command)
+    app.cli.add_command(export_command)
 
 
 @click.command("worker")
@@ -210,3 +216,80 @@ def policy_check_command(since: str) -> None:
         "Rows: what the policy would decide now; columns: each comment's status now.\n"
     )
     click.echo(dry_run.table(report))
+
+
+@click.command("import")
+@click.argument("format_name", metavar="FORMAT")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Read and count everything; write nothing.")
+@click.option(
+    "--article-id",
+    "article_id_from",
+    type=click.Choice(importing.ARTICLE_ID_FROM),
+    help="What the article id is made of (default: the permalink's path; json: as exported).",
+)
+@click.option("--skip-pings", is_flag=True, help="Leave out pingbacks and trackbacks.")
+@click.option("--batch-size", type=click.IntRange(1, 100_000), default=500, show_default=True)
+@with_appcontext
+def import_command(format_name, file, dry_run, article_id_from, skip_pings, batch_size) -> None:
+    """Import comments from FILE: FORMAT is wordpress, disqus, isso or json.
+
+    The file is read through once first, so a broken or hostile one writes nothing.
+    Then one transaction per batch: a rerun after an interruption resumes, and a second
+    import of the same file changes nothing.
+    """
+    found = FORMATS.get(format_name)
+    if found is None:
+        raise click.ClickException(
+            f"unknown format {format_name!r}; use one of: {', '.join(sorted(FORMATS))}"
+        )
+    options = {"skip_pings": skip_pings} if "skip_pings" in found.options else {}
+    if skip_pings and not options:
+        raise click.ClickException(f"--skip-pings applies to wordpress only, not {format_name}")
+    try:
+        total = sum(1 for _ in found.parse(file, **options))  # a bad file fails here
+        click.echo(
+            f"{file}: {total} records; importing{' (dry run)' if dry_run else ''}.", err=True
+        )
+        with click.progressbar(
+            found.parse(file, **options), length=total, label="Importing", file=sys.stderr
+        ) as records:
+            summary = importing.import_records(
+                db.session,
+                records,
+                source=found.source,
+                article_id_from=article_id_from or found.article_id_from,
+                dry_run=dry_run,
+                batch_size=batch_size,
+                thread_depth=int(current_app.config["THREAD_DEPTH"]),
+            )
+    except UnreadableFile as exc:
+        raise click.ClickException(f"{file}: {exc}. Nothing was imported.") from None
+    except SQLAlchemyError as exc:
+        raise click.ClickException(
+            f"the database failed ({type(exc).__name__}); the batches committed so far are "
+            "kept, and running the same import again resumes without duplicates"
+        ) from None
+    click.echo(summary_table(summary))
+
+
+def summary_table(summary: importing.Summary) -> str:
+    rows = summary.rows()
+    width = max(len(label) for label, _ in rows)
+    title = "Dry run: nothing was written" if summary.dry_run else "Imported"
+    lines = [title, "-" * (width + 10)]
+    lines += [f"{label:<{width}}  {count:>8}" for label, count in rows]
+    return "\n".join(lines)
+
+
+@click.command("export")
+@click.option(
+    "--article-id", "article_ids", multiple=True, help="Only this article (may be repeated)."
+)
+@with_appcontext
+def export_command(article_ids) -> None:
+    """Write every article, comment and audit event as JSON Lines to standard output."""
+    out = click.get_binary_stream("stdout")
+    for line in exporting.export_lines(db.session, article_ids or None):
+        out.write(line)
+    out.flush()

@@ -158,10 +158,14 @@ def _operation(note: dict, rule, view) -> dict:
     responses = {
         str(status): {
             "description": description,
-            **({"content": {"application/json": {"schema": schema}}} if schema else {}),
+            **(
+                {"content": {(media or ["application/json"])[0]: {"schema": schema}}}
+                if schema
+                else {}
+            ),
             **({"headers": headers} if headers else {}),
         }
-        for status, (schema, description) in note["responses"].items()
+        for status, (schema, description, *media) in note["responses"].items()
     }
     errors = set(note["errors"]) | ({400, 413, 415, 422} if note["body"] else set())
     if getattr(view, "required_scope", None):

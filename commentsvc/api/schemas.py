@@ -97,6 +97,17 @@ class CountsQuery(Schema):
     )
 
 
+class ExportQuery(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    article_id = fields.List(
+        ArticleIdField(),
+        load_default=None,
+        metadata={"description": "Only these articles (repeat it); every article without it."},
+    )
+
+
 class QueueQuery(Schema):
     class Meta:
         unknown = EXCLUDE

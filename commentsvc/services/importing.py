@@ -191,7 +191,7 @@ class _Import:
             if isinstance(item, CommentRecord):
                 wanted.add((item.source or self.source, item.source_id))
                 if item.parent_source_id:
-                    wanted.add((item.source or self.source, item.parent_source_id))
+                    wanted.add((_parent_source(item, self.source), item.parent_source_id))
         by_source = defaultdict(list)
         for src, sid in wanted:
             by_source[src].append(sid)
@@ -258,9 +258,10 @@ class _Import:
             return
         parent = None
         if record.parent_source_id:
-            parent = self.stored.get(self._key(source, record.parent_source_id))
+            key = self._key(_parent_source(record, self.source), record.parent_source_id)
+            parent = self.stored.get(key)
             if parent is None:
-                self.waiting[self._key(source, record.parent_source_id)].append(record)
+                self.waiting[key].append(record)
                 return
         self._insert(record, parent)
 
@@ -362,6 +363,10 @@ def _restore(session, comment: Comment, event: EventRecord) -> None:
         created_at=event.created_at,
     )
     restored.to_status = Status(event.to_status) if event.to_status else None
+
+
+def _parent_source(record: CommentRecord, source: str) -> str:
+    return record.parent_source or record.source or source
 
 
 def _client(record: CommentRecord) -> Client:

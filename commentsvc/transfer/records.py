@@ -56,6 +56,7 @@ class CommentRecord:
     # The rest only our own export carries: the comment's origin when it was imported
     # there from elsewhere (else the import's source), and what a round trip must keep.
     source: str | None = None
+    parent_source: str | None = None  # the parent's origin, when not the comment's own
     updated_at: datetime | None = None
     erased_at: datetime | None = None
     held_reasons: tuple = ()
