@@ -386,3 +386,38 @@ def test_the_site_identifier_can_be_the_article_id(db_session, client):
         "pk-2026-03-10-brick-kilns",
         "ur-lahore-smog",
     }
+
+
+# ---- from the command line ----------------------------------------------------------
+
+
+def test_flask_import_disqus_prints_the_summary(runner, db_session):
+    result = runner.invoke(args=["import", "disqus", str(EXPORT)])
+    assert result.exit_code == 0, result.output
+    lines = dict(line.rsplit(None, 1) for line in result.stdout.splitlines()[2:])
+    assert lines["articles created"] == "3"
+    assert (lines["comments approved"], lines["comments spam"]) == ("8", "2")
+    assert lines[f"skipped: {disqus.THREAD_DELETED}"] == "1"
+    assert len(stored(db_session)) == len(STORED)
+
+
+def test_flask_import_disqus_dry_run_writes_nothing(runner, db_session):
+    from tests.helpers import row_counts
+
+    counts = row_counts(db_session)
+    result = runner.invoke(args=["import", "disqus", "--dry-run", str(EXPORT)])
+    assert result.exit_code == 0, result.output
+    assert "Dry run: nothing was written" in result.stdout
+    assert row_counts(db_session) == counts
+
+
+@pytest.mark.parametrize("path", HOSTILE, ids=lambda p: p.stem)
+def test_flask_import_refuses_hostile_files(runner, db_session, path):
+    from tests.helpers import row_counts
+
+    counts = row_counts(db_session)
+    result = runner.invoke(args=["import", "disqus", str(path)])
+    assert result.exit_code == 1
+    assert "refused, the file declares a DTD" in result.output
+    assert "Nothing was imported." in result.output
+    assert row_counts(db_session) == counts

@@ -315,3 +315,27 @@ def test_the_public_thread_shows_what_isso_showed(db_session, client, isso_file)
         assert hidden not in text
     smog = client.get("/api/v1/articles/ur/lahore-smog/comments").get_json()
     assert [(c["author"]["name"], c["replies"]) for c in smog["comments"]] == [("Anonymous", [])]
+
+
+# ---- from the command line ----------------------------------------------------------
+
+
+def test_flask_import_isso_prints_the_summary(runner, db_session, isso_file):
+    result = runner.invoke(args=["import", "isso", str(isso_file)])
+    assert result.exit_code == 0, result.output
+    lines = dict(line.rsplit(None, 1) for line in result.stdout.splitlines()[2:])
+    assert (lines["articles created"], lines["comments pending"]) == ("3", "2")
+    assert lines[f"skipped: {isso.DELETED_NO_REPLIES}"] == "3"
+    assert len(stored(db_session)) == len(STORED)
+
+
+def test_flask_import_isso_refuses_other_files(runner, db_session, tmp_path):
+    from tests.helpers import row_counts
+
+    path = tmp_path / "export.xml"
+    path.write_text("<rss/>")
+    counts = row_counts(db_session)
+    result = runner.invoke(args=["import", "isso", str(path)])
+    assert result.exit_code == 1
+    assert "not an SQLite database" in result.output and "Nothing was imported." in result.output
+    assert row_counts(db_session) == counts
