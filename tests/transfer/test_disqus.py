@@ -343,6 +343,35 @@ def test_a_second_import_changes_nothing(db_session):
     assert after == before
 
 
+@pytest.mark.parametrize("killed_after", [4, 9, 12, 16])
+def test_an_import_killed_halfway_and_rerun_ends_as_one_import(db_session, killed_after):
+    from sqlalchemy import func, select
+
+    from commentsvc.models import ModerationEvent
+    from commentsvc.services import importing
+
+    def killed():
+        for n, item in enumerate(disqus.parse(EXPORT)):
+            if n == killed_after:
+                raise KeyboardInterrupt
+            yield item
+
+    with pytest.raises(KeyboardInterrupt):
+        importing.import_records(db_session, killed(), source="disqus", batch_size=2)
+    assert len(stored(db_session)) < len(STORED)
+    import_export(db_session, batch_size=2)
+
+    rows = stored(db_session)
+    assert {
+        sid: (parent, c.depth, c.status.value, c.erased_at is not None)
+        for sid, (c, parent, _) in rows.items()
+    } == STORED
+    events = db_session.execute(
+        select(ModerationEvent.comment_id, func.count()).group_by(ModerationEvent.comment_id)
+    ).all()
+    assert sorted(events) == sorted((c.id, 1) for c, _, _ in rows.values())
+
+
 @pytest.mark.parametrize("path", HOSTILE, ids=lambda p: p.stem)
 def test_hostile_files_import_nothing(db_session, path):
     from tests.helpers import row_counts
