@@ -30,7 +30,6 @@ SOURCES = {
 ARTICLE_ID_FROM = ("permalink", "path", "slug", "source-id")
 IMPORT_ACTOR = "import"
 _NOT_IN_ID = re.compile(r"[^A-Za-z0-9_.:/-]+")
-_SLASHES = re.compile(r"/+")
 
 
 @dataclass
@@ -90,10 +89,6 @@ def derive_article_id(record: ArticleRecord, source: str, mode: str) -> str | No
         candidate = _NOT_IN_ID.sub("-", raw)
     else:
         raise ValueError(f"article ids come from one of {', '.join(ARTICLE_ID_FROM)}")
-    # The thread's URL carries the id as its path (/api/v1/articles/<id>/comments), and
-    # routing merges repeated slashes and cannot start a path segment with one: an id
-    # like "/2020/05/hello/" would never be found there, nor by the widget.
-    candidate = _SLASHES.sub("/", candidate).strip("/")
     return candidate if candidate and valid_article_id(candidate) else None
 
 

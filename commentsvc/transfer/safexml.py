@@ -12,14 +12,12 @@ from xml.etree.ElementTree import ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 
-from . import UnreadableFile
 
-
-class UnsafeXML(UnreadableFile):
+class UnsafeXML(ValueError):
     """The file declares a DTD, entities or external references: refused, nothing read."""
 
 
-class MalformedXML(UnreadableFile):
+class MalformedXML(ValueError):
     """The file is not well-formed XML (truncated, wrong encoding, stray bytes)."""
 
 

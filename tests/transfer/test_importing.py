@@ -78,7 +78,7 @@ def test_import_nests_counts_and_audits(db_session, batch_size):
     assert summary.removed == 1
     assert summary.skipped == {"pingback skipped": 1}
     art = db_session.scalar(select(Article))
-    assert art.article_id == "2020/05/hello-world"
+    assert art.article_id == "/2020/05/hello-world/"
     assert art.approved_count == 5
     by_sid = {c.source_id: c for c in db_session.scalars(select(Comment))}
     assert by_sid["5"].parent_id == by_sid["4"].id
@@ -142,9 +142,9 @@ def test_a_dry_run_writes_nothing(db_session):
 @pytest.mark.parametrize(
     ("mode", "url", "expected"),
     [
-        ("path", "https://blog.example/2020/05/hello-world/", "2020/05/hello-world"),
-        ("path", "https://blog.example/?p=123", ":p-123"),
-        ("permalink", "https://blog.example/a/", "https:/blog.example/a"),
+        ("path", "https://blog.example/2020/05/hello-world/", "/2020/05/hello-world/"),
+        ("path", "https://blog.example/?p=123", "/:p-123"),
+        ("permalink", "https://blog.example/a/", "https://blog.example/a/"),
         ("slug", "https://blog.example/2020/05/hello-world/", "hello-world"),
         ("source-id", "https://blog.example/x/", "p1"),
         ("path", "https://blog.example/a/comments", None),
