@@ -7,7 +7,7 @@ DB ?= sqlite
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PIP_QUIET := --quiet --disable-pip-version-check
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench bench-import clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,3 +51,7 @@ clean:
 
 bench: $(VENV)/.installed-dev
 	BENCH_DB=$(DB) $(BIN)/python bench/bench.py
+
+# A generated 100,000-comment WordPress export imported: rate and peak memory.
+bench-import: $(VENV)/.installed-dev
+	BENCH_DB=$(DB) $(BIN)/python bench/import_bench.py

@@ -289,7 +289,5 @@ def summary_table(summary: importing.Summary) -> str:
 @with_appcontext
 def export_command(article_ids) -> None:
     """Write every article, comment and audit event as JSON Lines to standard output."""
-    out = click.get_binary_stream("stdout")
     for line in exporting.export_lines(db.session, article_ids or None):
-        out.write(line)
-    out.flush()
+        click.echo(line, nl=False)

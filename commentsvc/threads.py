@@ -36,8 +36,9 @@ def build(
     A comment that is not public stays as a placeholder when a public reply
     hangs below it, so the conversation keeps its shape; otherwise it is left out.
     Replies read oldest first under their parent, whatever order the roots have.
-    Below `max_depth` nothing nests further: a comment at that depth lists every public
-    reply beneath it, oldest first (imports keep chains deeper than replies may go now).
+    Nothing shows deeper than `max_depth`: a comment one level above it lists every
+    public reply beneath it, oldest first, at that depth (imports keep chains deeper than
+    replies may go now).
     """
     children: dict[int, list[Any]] = defaultdict(list)
     for reply in sorted(replies, key=lambda c: (c.created_at, c.id)):
@@ -55,7 +56,7 @@ def build(
         return [ThreadNode(c, removed=False) for c in sorted(public, key=_age)]
 
     def shape(comment, level: int) -> ThreadNode | None:
-        if max_depth is not None and level >= max_depth:
+        if max_depth is not None and level >= max(max_depth - 1, 1):
             kept = flattened(comment)
         else:
             kept = [node for child in children[comment.id] if (node := shape(child, level + 1))]

@@ -7,7 +7,7 @@ unit of work (nothing commits in this module).
 
 from datetime import datetime
 
-from sqlalchemy import or_, update
+from sqlalchemy import func, or_, select, update
 
 from .. import sanitize
 from ..models import Article, Comment, Kind, ModerationEvent
@@ -33,11 +33,13 @@ def add(
     kind: Kind = Kind.comment,
     source: str | None = None,
     source_id: str | None = None,
+    note_first_comment: bool = True,
 ) -> Comment:
     """Add a comment (sanitised, nested under `parent`) to the session and flush it.
 
     `parent` needs only `id`, `root_id` and `depth`; `source` and `source_id` name an
-    imported comment's origin.
+    imported comment's origin. An import, storing thousands, passes
+    `note_first_comment=False` and calls `note_first_comments` once per batch.
     """
     client = client or Client()
     comment = Comment(
@@ -65,8 +67,25 @@ def add(
         comment.created_at = comment.updated_at = created_at
     session.add(comment)
     session.flush()
-    _note_first_comment(session, article_pk, comment.created_at)
+    if note_first_comment:
+        _note_first_comment(session, article_pk, comment.created_at)
     return comment
+
+
+def note_first_comments(session, article_pks: set[int]) -> None:
+    """Set each article's first-comment time from its comments (see `_note_first_comment`)."""
+    if article_pks:
+        first = (
+            select(func.min(Comment.created_at))
+            .where(Comment.article_pk == Article.id)
+            .scalar_subquery()
+        )
+        session.execute(
+            update(Article)
+            .where(Article.id.in_(article_pks))
+            .values(first_comment_at=first)
+            .execution_options(synchronize_session="fetch")
+        )
 
 
 def _note_first_comment(session, article_pk: int, created_at: datetime) -> None:

@@ -11,7 +11,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import select
 
@@ -30,6 +30,8 @@ SOURCES = {
 ARTICLE_ID_FROM = ("permalink", "path", "slug", "source-id")
 IMPORT_ACTOR = "import"
 _NOT_IN_ID = re.compile(r"[^A-Za-z0-9_.:/-]+")
+_SLASHES = re.compile(r"/{2,}")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
 @dataclass
@@ -74,21 +76,27 @@ class _Parent:
 
 
 def derive_article_id(record: ArticleRecord, source: str, mode: str) -> str | None:
-    """The article id `mode` makes of an article record, or None when none fits the rules."""
+    """The article id `mode` makes of an article record, or None when none fits the rules.
+
+    Ids have no leading, trailing or doubled slashes (a thread URL could not carry them);
+    a non-ASCII character becomes its UTF-8 bytes in hex (as percent-encoding has them,
+    without the "%"), and any run of other characters outside the rule one "-".
+    """
+    parts = urlsplit(record.url or "")
     if mode == "source-id":
-        candidate = record.source_id
-    elif mode == "permalink":
-        candidate = _NOT_IN_ID.sub("-", record.url or "")
+        return record.source_id if valid_article_id(record.source_id) else None
+    if mode == "permalink":
+        raw = parts.netloc + parts.path + (f"?{parts.query}" if parts.query else "")
     elif mode == "slug":
-        slug = record.slug or urlsplit(record.url or "").path.rstrip("/").rsplit("/", 1)[-1]
-        candidate = _NOT_IN_ID.sub("-", slug)
+        raw = record.slug or parts.path.rstrip("/").rsplit("/", 1)[-1]
     elif mode == "path":
-        parts = urlsplit(record.url or "")
         # Plain WordPress permalinks (/?p=123) differ only in their query.
-        raw = parts.path + (f":{parts.query}" if parts.query else "")
-        candidate = _NOT_IN_ID.sub("-", raw)
+        raw = parts.path.strip("/")
+        raw = "-".join(filter(None, [raw, parts.query]))
     else:
         raise ValueError(f"article ids come from one of {', '.join(ARTICLE_ID_FROM)}")
+    raw = _NON_ASCII.sub(lambda m: m.group().encode().hex(), unquote(raw))
+    candidate = _SLASHES.sub("/", _NOT_IN_ID.sub("-", raw)).strip("/")
     return candidate if candidate and valid_article_id(candidate) else None
 
 
@@ -136,6 +144,7 @@ class _Import:
         self.thread_depth = thread_depth
         self.summary = Summary(dry_run=dry_run)
         self.articles: dict[str, int | None] = {}  # source id -> article pk (None: skipped)
+        self.article_ids: set[str] = set()
         # Replies whose parent has not been stored yet, by the parent's source id.
         self.waiting: dict[str, list[CommentRecord]] = defaultdict(list)
         self.stored: dict[str, _Parent] = {}  # this batch's known comments, by source id
@@ -170,6 +179,7 @@ class _Import:
             self.session.rollback()
 
     def _end_batch(self) -> None:
+        comments.note_first_comments(self.session, self.touched)
         articles.bump_versions(self.session, self.touched)
         self.touched = set()
         if self.dry_run:
@@ -214,9 +224,11 @@ class _Import:
         if record.source_id in self.articles:
             return
         article_id = derive_article_id(record, self.source, self.article_id_from)
-        if article_id is None:
+        if article_id is None or article_id in self.article_ids:
+            # Two posts of one file on one id would merge their threads: the later one waits.
             self.articles[record.source_id] = None
             return
+        self.article_ids.add(article_id)
         article = articles.find(self.session, article_id)
         if article is not None:
             self.summary.articles_found += 1
@@ -264,7 +276,7 @@ class _Import:
         if record.article_source_id not in self.articles:
             return "no article for it in the file"
         if self.articles[record.article_source_id] is None:
-            return f"article id not derivable from its {self.article_id_from}"
+            return f"no article id from its {self.article_id_from}, or another post's"
         if record.status not in Status.__members__:
             return f"unknown status {record.status!r}"
         if record.kind not in Kind.__members__:
@@ -303,6 +315,7 @@ class _Import:
             kind=Kind(record.kind),
             source=source,
             source_id=record.source_id,
+            note_first_comment=False,
         )
         if record.updated_at is not None:
             comment.updated_at = record.updated_at

@@ -78,7 +78,7 @@ def test_import_nests_counts_and_audits(db_session, batch_size):
     assert summary.removed == 1
     assert summary.skipped == {"pingback skipped": 1}
     art = db_session.scalar(select(Article))
-    assert art.article_id == "/2020/05/hello-world/"
+    assert art.article_id == "2020/05/hello-world"
     assert art.approved_count == 5
     by_sid = {c.source_id: c for c in db_session.scalars(select(Comment))}
     assert by_sid["5"].parent_id == by_sid["4"].id
@@ -142,9 +142,15 @@ def test_a_dry_run_writes_nothing(db_session):
 @pytest.mark.parametrize(
     ("mode", "url", "expected"),
     [
-        ("path", "https://blog.example/2020/05/hello-world/", "/2020/05/hello-world/"),
-        ("path", "https://blog.example/?p=123", "/:p-123"),
-        ("permalink", "https://blog.example/a/", "https://blog.example/a/"),
+        ("path", "https://blog.example/2020/05/hello-world/", "2020/05/hello-world"),
+        ("path", "https://blog.example/?p=123", "p-123"),
+        ("path", "https://blog.example/index.php?p=123", "index.php-p-123"),
+        ("path", "https://blog.example//a//b/", "a/b"),
+        ("path", "https://blog.example/2024/اردو/", "2024/d8a7d8b1d8afd988"),
+        ("path", "https://blog.example/2024/%D8%A7%D8%B1%D8%AF%D9%88/", "2024/d8a7d8b1d8afd988"),
+        ("path", "https://blog.example/a b/", "a-b"),
+        ("path", "https://blog.example/", None),
+        ("permalink", "https://blog.example/a/?x=1", "blog.example/a/-x-1"),
         ("slug", "https://blog.example/2020/05/hello-world/", "hello-world"),
         ("source-id", "https://blog.example/x/", "p1"),
         ("path", "https://blog.example/a/comments", None),
@@ -175,3 +181,22 @@ def test_bad_records_are_skipped_with_reasons(db_session):
         "no article for it in the file": 1,
     }
     assert db_session.scalar(select(Comment.created_at)) == T0.astimezone(UTC)
+
+
+def test_two_posts_on_one_article_id_do_not_merge(db_session):
+    records = [
+        article("p1", "https://blog.example/a/"),
+        comment("1"),
+        article("p2", "https://blog.example/a"),
+        comment("2", article_source_id="p2"),
+    ]
+    summary = importing.import_records(db_session, records, source="wordpress")
+
+    assert summary.stored == 1
+    assert summary.skipped == {"no article id from its path, or another post's": 1}
+
+
+def test_the_first_comment_time_is_the_earliest_imported(db_session):
+    importing.import_records(db_session, records(), source="wordpress", batch_size=2)
+
+    assert db_session.scalar(select(Article.first_comment_at)) == T0

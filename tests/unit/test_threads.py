@@ -193,6 +193,6 @@ def test_replies_deeper_than_the_limit_show_flattened_at_it():
     ]
 
     assert shape(build(roots, replies, max_depth=3)) == [
-        (1, False, [(2, False, [(3, False, [(4, False, []), (7, False, []), (5, False, [])])])]),
+        (1, False, [(2, False, [(3, False, []), (4, False, []), (7, False, []), (5, False, [])])]),
     ]
     assert shape(build(roots, replies))[0][2][0][2][0][2][0] == (4, False, [(5, False, [])])
