@@ -19,6 +19,7 @@ import ipaddress
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
+from . import UnreadableFile
 from .records import ArticleRecord, CommentRecord, Skipped
 from .safexml import iterparse_safely
 
@@ -40,6 +41,7 @@ def parse(path) -> Iterator[Record]:
     :raise UnsafeXML: the file declares a DTD or entities (billion laughs, XXE);
         raised before anything is yielded.
     :raise MalformedXML: the file is not well-formed XML.
+    :raise UnreadableFile: the file is XML but not a Disqus export.
     """
     deleted = _deleted_post_ids(path)
     return _Reader(deleted).read(path)
@@ -64,6 +66,10 @@ def _top_level(path) -> Iterator:
             depth += 1
             if depth == 1:
                 root = elem
+                if elem.tag != NS + "disqus":
+                    raise UnreadableFile(
+                        f"{path}: not a Disqus export (it starts with <{elem.tag}>)"
+                    )
             continue
         depth -= 1
         if depth == 1:

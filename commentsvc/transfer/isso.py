@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+from . import UnreadableFile
 from .records import ArticleRecord, CommentRecord, Skipped
 
 BATCH = 1000
@@ -33,7 +34,7 @@ NOT_UTF8 = "text is not valid UTF-8"
 Record = ArticleRecord | CommentRecord | Skipped
 
 
-class NotAnIssoDatabase(ValueError):
+class NotAnIssoDatabase(UnreadableFile):
     """The file is not an SQLite database with Isso's `threads` and `comments` tables."""
 
 

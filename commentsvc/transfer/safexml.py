@@ -12,12 +12,14 @@ from xml.etree.ElementTree import ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 
+from . import UnreadableFile
 
-class UnsafeXML(ValueError):
+
+class UnsafeXML(UnreadableFile):
     """The file declares a DTD, entities or external references: refused, nothing read."""
 
 
-class MalformedXML(ValueError):
+class MalformedXML(UnreadableFile):
     """The file is not well-formed XML (truncated, wrong encoding, stray bytes)."""
 
 
