@@ -52,6 +52,7 @@ clean:
 bench: $(VENV)/.installed-dev
 	BENCH_DB=$(DB) $(BIN)/python bench/bench.py
 
-# A generated 100,000-comment WordPress export imported: rate and peak memory.
+# Generated 100,000-comment WordPress, Disqus and Isso inputs imported: rate and peak memory.
 bench-import: $(VENV)/.installed-dev
 	BENCH_DB=$(DB) $(BIN)/python bench/import_bench.py
+	BENCH_DB=$(DB) $(BIN)/python bench/import_formats_bench.py

@@ -1,10 +1,10 @@
 """Import rate and peak memory for the Disqus and Isso importers on generated inputs.
 
-    .venv/bin/python bench/import_formats_bench.py            # 100,000 comments each, SQLite
-    BENCH_IMPORT_COMMENTS=20000 BENCH_DB=postgres .venv/bin/python bench/import_formats_bench.py
+    make bench-import (after the WXR bench), or .venv/bin/python bench/import_formats_bench.py
+    BENCH_COMMENTS=20000 BENCH_DB=postgres .venv/bin/python bench/import_formats_bench.py
 
 For each format it writes one input (a Disqus export XML, an Isso SQLite file) with
-BENCH_IMPORT_COMMENTS comments over one thread per 100 (a third of them replies, some
+BENCH_COMMENTS comments over one thread per 100 (a third of them replies, some
 replies before their parents, some spam, some deleted with and without replies), then:
 
 - parses it alone at a tenth of the size and at full size (no database): the parser's
@@ -27,7 +27,7 @@ from xml.sax.saxutils import escape
 from dbs import database, service_env
 from harness import ROOT
 
-COMMENTS = int(os.environ.get("BENCH_IMPORT_COMMENTS", "100000"))
+COMMENTS = int(os.environ.get("BENCH_COMMENTS", "100000"))
 PER_THREAD = 100
 ISSO_SCHEMA = ROOT / "tests" / "transfer" / "fixtures" / "isso_schema.sql"
 WORDS = [
