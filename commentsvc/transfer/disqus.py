@@ -1,12 +1,12 @@
 """Read a Disqus export (the XML file Disqus mails from Admin > Community > Export).
 
 The file lists categories, then every thread, then every post; a post names its
-thread and its parent by Disqus id (`dsq:id`). One streaming pass yields each
+thread and its parent by Disqus id (`dsq:id`). The main streaming pass yields each
 thread's `ArticleRecord` as it ends and each post's `CommentRecord`, clearing the
 elements behind it, so memory stays flat whatever the file's size.
 
 Statuses: `isSpam` -> spam; `isDeleted` -> a removed placeholder (no text, no
-author) when some post replies to it, else `Skipped`; otherwise approved (Disqus
+author) when a kept post hangs below it, at any depth, else `Skipped`; otherwise approved (Disqus
 exports only what it published, plus spam and deleted posts). A post whose thread
 is deleted, unknown, or missing its id is skipped with the reason.
 
