@@ -8,6 +8,51 @@ from commentsvc.services import Actor, accounts, exporting, importing, moderatio
 from commentsvc.transfer import jsonl, wordpress
 from tests.helpers import api_error, published, submit
 
+ARTICLE_KEYS = (
+    "type",
+    "article_id",
+    "title",
+    "url",
+    "comments_open",
+    "closes_at",
+    "published_at",
+    "created_at",
+)
+COMMENT_KEYS = (
+    "type",
+    "id",
+    "article_id",
+    "parent",
+    "source",
+    "source_id",
+    "parent_source",
+    "parent_source_id",
+    "kind",
+    "status",
+    "author",
+    "remote_addr",
+    "user_agent",
+    "is_staff",
+    "body",
+    "html",
+    "sanitizer_version",
+    "held_reasons",
+    "created_at",
+    "updated_at",
+    "erased_at",
+    "events",
+)
+EVENT_KEYS = (
+    "action",
+    "actor",
+    "from_status",
+    "to_status",
+    "reason",
+    "details",
+    "batch_id",
+    "created_at",
+)
+
 
 def site(db_session, client, auth, moderator, fixture_path):
     """An imported WordPress site, a native thread, decisions, a staff reply and an erasure."""
@@ -41,6 +86,10 @@ def test_the_export_is_versioned_and_complete(db_session, client, auth, moderato
 
     assert lines[0] == {"format": "commentsvc", "version": 1}
     comments = {c["id"]: c for c in lines if c.get("type") == "comment"}
+    # The format is documented field by field (README): a new field is added on purpose.
+    assert {tuple(c) for c in comments.values()} == {COMMENT_KEYS}
+    assert {tuple(e) for c in comments.values() for e in c["events"]} == {EVENT_KEYS}
+    assert {tuple(a) for a in lines if a.get("type") == "article"} == {ARTICLE_KEYS}
     assert len(comments) == 16 + 4 + 1
     asha = comments["wordpress:101"]
     assert asha["author"] == {
