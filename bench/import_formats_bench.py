@@ -1,7 +1,7 @@
 """Import rate and peak memory for the Disqus and Isso importers on generated inputs.
 
     make bench-import (after the WXR bench), or .venv/bin/python bench/import_formats_bench.py
-    BENCH_COMMENTS=20000 BENCH_DB=postgres .venv/bin/python bench/import_formats_bench.py
+    BENCH_COMMENTS=20000 BENCH_DB=postgres BENCH_FORMATS=isso python bench/import_formats_bench.py
 
 For each format it writes one input (a Disqus export XML, an Isso SQLite file) with
 BENCH_COMMENTS comments over one thread per 100 (a third of them replies, some
@@ -139,6 +139,8 @@ print(n)
 def main() -> None:
     kind = os.environ.get("BENCH_DB", "sqlite")
     writers = {"disqus": (write_disqus, "export.xml"), "isso": (write_isso, "comments.db")}
+    wanted = os.environ.get("BENCH_FORMATS", "disqus,isso").split(",")
+    writers = {name: w for name, w in writers.items() if name in wanted}
     print(f"{COMMENTS:,} comments per format, database {kind}")
     with tempfile.TemporaryDirectory(prefix="commentsvc-import-bench-") as tmp:
         for name, (write, filename) in writers.items():
