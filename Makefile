@@ -52,9 +52,10 @@ clean:
 bench: $(VENV)/.installed-dev
 	BENCH_DB=$(DB) $(BIN)/python bench/bench.py
 
-# A generated 100,000-comment WordPress export imported: rate and peak memory.
+# Generated 100,000-comment WordPress, Disqus and Isso inputs imported: rate and peak memory.
 bench-import: $(VENV)/.installed-dev
 	BENCH_DB=$(DB) $(BIN)/python bench/import_bench.py
+	BENCH_DB=$(DB) $(BIN)/python bench/import_formats_bench.py
 
 # Two gunicorn instances on a throwaway PostgreSQL and Redis, mixed traffic, a worker
 # killed, Redis and the database stopped and started: 0 lost, 0 duplicated, no 500.

@@ -7,7 +7,7 @@ A parser is `parse(path, **options) -> Iterator[records]` raising `UnreadableFil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from . import jsonl, wordpress
+from . import disqus, isso, jsonl, wordpress
 
 
 @dataclass(frozen=True)
@@ -20,5 +20,7 @@ class Format:
 
 FORMATS: dict[str, Format] = {
     "wordpress": Format("wordpress", wordpress.parse, options=frozenset({"skip_pings"})),
+    "disqus": Format("disqus", disqus.parse),
+    "isso": Format("isso", isso.parse),
     "json": Format("commentsvc", jsonl.parse, article_id_from="source-id"),
 }
