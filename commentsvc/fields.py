@@ -6,7 +6,9 @@ that is not valid Unicode (a lone surrogate from JSON's "\\ud800") and control
 characters (NUL and the rest of C0 and C1; PostgreSQL cannot even store NUL).
 """
 
+import functools
 import re
+import sys
 import unicodedata
 from datetime import UTC
 
@@ -90,12 +92,43 @@ _BIDI = r"\u202a-\u202e\u2066-\u2069"
 _EDGE = _BREAKS + r" \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
 
 
-def text_pattern(*, multiline: bool, trim: bool, bidi: bool) -> str:
-    """The pattern a `Text` field's values match, for the API's document."""
+def text_pattern(*, multiline: bool, trim: bool, bidi: bool, visible: bool = False) -> str:
+    """The pattern a `Text` field's values match, for the API's document.
+
+    `visible` adds `Name`'s rule: some character that draws something.
+    """
     inner = _NEVER + ("" if multiline else _BREAKS) + ("" if bidi else _BIDI)
+    ahead = f"(?=[\\s\\S]*[^{invisible_class()}])" if visible else ""
     if trim and not multiline:
-        return f"^[{_EDGE}]*[^{inner}]*[{_EDGE}]*$"
-    return f"^[^{inner}]*$"
+        return f"^{ahead}[{_EDGE}]*[^{inner}]*[{_EDGE}]*$"
+    return f"^{ahead}[^{inner}]*$"
+
+
+def _class_char(code: int) -> str:
+    # \uXXXX reads the same in ECMA-262 and Python; beyond the BMP they share no escape,
+    # so those characters stand as themselves (as ECMA-262 reads them with the u flag).
+    return f"\\u{code:04x}" if code <= 0xFFFF else chr(code)
+
+
+@functools.cache
+def invisible_class() -> str:
+    """The inside of a character class of what `visible` does not count, from this
+    Python's Unicode database (so the document and the server agree exactly).
+    Surrogates are left out: they are not text at all (see `text_pattern`)."""
+    ranges: list[list[int]] = []
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        if 0xD800 <= code <= 0xDFFF or not (
+            unicodedata.category(char) in INVISIBLE_CATEGORIES or char in BLANK_LOOKING
+        ):
+            continue
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return "".join(
+        _class_char(a) if a == b else f"{_class_char(a)}-{_class_char(b)}" for a, b in ranges
+    )
 
 
 def visible(value: str) -> bool:
