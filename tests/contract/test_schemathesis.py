@@ -5,8 +5,8 @@ seed, a bounded number of examples) with a moderate-scope API key; every built-i
 check runs on every answer, so a 500, an undocumented status, header or body, a valid
 request refused or an invalid one accepted fails the test. The submission limit and
 the flood interval are lifted for the run: the fuzzer posts far faster than any reader,
-often with the same address (the document still says 429 for both, and tests/api
-holds the server to it).
+often with the same address (the document still says 429 for both, and
+tests/policy/test_api_rules.py holds the server to it).
 
 The operations are walked here rather than through `@schema.parametrize()`: the schema
 comes from the session's app (a fixture), and Schemathesis' fixture-backed parametrize
