@@ -95,13 +95,14 @@ _EDGE = _BREAKS + r" \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
 def text_pattern(*, multiline: bool, trim: bool, bidi: bool, visible: bool = False) -> str:
     """The pattern a `Text` field's values match, for the API's document.
 
-    `visible` adds `Name`'s rule: some character that draws something.
+    `visible` adds `Name`'s rule: some character that draws something (one of
+    `visible_class`, which holds none of the refused ones).
     """
     inner = _NEVER + ("" if multiline else _BREAKS) + ("" if bidi else _BIDI)
-    ahead = f"(?=[\\s\\S]*[^{invisible_class()}])" if visible else ""
+    text = f"[^{inner}]*[{visible_class()}][^{inner}]*" if visible else f"[^{inner}]*"
     if trim and not multiline:
-        return f"^{ahead}[{_EDGE}]*[^{inner}]*[{_EDGE}]*$"
-    return f"^{ahead}[^{inner}]*$"
+        return f"^[{_EDGE}]*{text}[{_EDGE}]*$"
+    return f"^{text}$"
 
 
 def _class_char(code: int) -> str:
@@ -111,16 +112,13 @@ def _class_char(code: int) -> str:
 
 
 @functools.cache
-def invisible_class() -> str:
-    """The inside of a character class of what `visible` does not count, from this
-    Python's Unicode database (so the document and the server agree exactly).
-    Surrogates are left out: they are not text at all (see `text_pattern`)."""
+def visible_class() -> str:
+    """The inside of a character class of what `visible` counts, from this Python's
+    Unicode database (so the document and the server agree exactly)."""
     ranges: list[list[int]] = []
     for code in range(sys.maxunicode + 1):
         char = chr(code)
-        if 0xD800 <= code <= 0xDFFF or not (
-            unicodedata.category(char) in INVISIBLE_CATEGORIES or char in BLANK_LOOKING
-        ):
+        if unicodedata.category(char) in INVISIBLE_CATEGORIES or char in BLANK_LOOKING:
             continue
         if ranges and ranges[-1][1] == code - 1:
             ranges[-1][1] = code
