@@ -56,7 +56,7 @@ def test_metrics_answer_404_to_a_wrong_or_missing_token(client, header):
 
 @pytest.mark.usefixtures("metrics_on")
 def test_requests_submissions_queue_and_cache_are_counted(client, db_session):
-    route = "/api/v1/articles/<path:article_id>/comments"
+    route = "/api/v1/articles/<article_id:article_id>/comments"
     before = scrape(client)
 
     assert submit(client, "metrics-article").status_code == 202
