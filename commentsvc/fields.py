@@ -6,7 +6,9 @@ that is not valid Unicode (a lone surrogate from JSON's "\\ud800") and control
 characters (NUL and the rest of C0 and C1; PostgreSQL cannot even store NUL).
 """
 
+import functools
 import re
+import sys
 import unicodedata
 from datetime import UTC
 
@@ -90,12 +92,41 @@ _BIDI = r"\u202a-\u202e\u2066-\u2069"
 _EDGE = _BREAKS + r" \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
 
 
-def text_pattern(*, multiline: bool, trim: bool, bidi: bool) -> str:
-    """The pattern a `Text` field's values match, for the API's document."""
+def text_pattern(*, multiline: bool, trim: bool, bidi: bool, visible: bool = False) -> str:
+    """The pattern a `Text` field's values match, for the API's document.
+
+    `visible` adds `Name`'s rule: some character that draws something (one of
+    `visible_class`, which holds none of the refused ones).
+    """
     inner = _NEVER + ("" if multiline else _BREAKS) + ("" if bidi else _BIDI)
+    text = f"[^{inner}]*[{visible_class()}][^{inner}]*" if visible else f"[^{inner}]*"
     if trim and not multiline:
-        return f"^[{_EDGE}]*[^{inner}]*[{_EDGE}]*$"
-    return f"^[^{inner}]*$"
+        return f"^[{_EDGE}]*{text}[{_EDGE}]*$"
+    return f"^{text}$"
+
+
+def _class_char(code: int) -> str:
+    # \uXXXX reads the same in ECMA-262 and Python; beyond the BMP they share no escape,
+    # so those characters stand as themselves (as ECMA-262 reads them with the u flag).
+    return f"\\u{code:04x}" if code <= 0xFFFF else chr(code)
+
+
+@functools.cache
+def visible_class() -> str:
+    """The inside of a character class of what `visible` counts, from this Python's
+    Unicode database (so the document and the server agree exactly)."""
+    ranges: list[list[int]] = []
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        if unicodedata.category(char) in INVISIBLE_CATEGORIES or char in BLANK_LOOKING:
+            continue
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return "".join(
+        _class_char(a) if a == b else f"{_class_char(a)}-{_class_char(b)}" for a, b in ranges
+    )
 
 
 def visible(value: str) -> bool:

@@ -1,7 +1,9 @@
 """Every API error, whatever raised it, answers one JSON shape.
 
-{"error": {"code": "...", "message": "...", "fields": {"email": ["..."]}}}
+{"error": {"code": "...", "message": "...", "fields": {"email": ["..."]}, "request_id": "..."}}
 """
+
+import uuid
 
 from flask import current_app, g, jsonify, request
 from flask_babel import gettext
@@ -41,9 +43,11 @@ def is_api_request() -> bool:
 
 
 def error_response(status: int, code: str, message: str, fields=None, headers=None):
-    error = {"code": code, "message": message, "fields": fields or {}}
-    if g.get("request_id"):
-        error["request_id"] = g.request_id
+    # The request log's hook names every request first; an error raised before it (or
+    # outside a request's hooks) gets its id here, and the X-Request-Id header repeats it.
+    if not g.get("request_id"):
+        g.request_id = uuid.uuid4().hex
+    error = {"code": code, "message": message, "fields": fields or {}, "request_id": g.request_id}
     response = jsonify({"error": error})
     response.status_code = status
     response.headers.update(headers or {})

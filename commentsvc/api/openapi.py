@@ -45,7 +45,13 @@ ERRORS = {
         "saved. `Retry-After` says when to try again."
     ),
 }
-
+# What every answer of a keyed operation carries (ops/headers.py sets it).
+NO_STORE = {
+    "description": "`no-store`: answers to keyed requests hold authors' data and must sit "
+    "in no cache.",
+    "required": True,
+    "schema": {"type": "string", "const": "no-store"},
+}
 
 DESCRIPTION = (
     "Comments for article pages: submit, read, moderate.\n\n"
@@ -99,7 +105,10 @@ def _text_rules(self, field, **kwargs) -> dict:
         return {}
     return {
         "pattern": text_fields.text_pattern(
-            multiline=field.multiline, trim=field.trim, bidi=field.bidi
+            multiline=field.multiline,
+            trim=field.trim,
+            bidi=field.bidi,
+            visible=isinstance(field, text_fields.Name),
         )
     }
 
@@ -207,6 +216,8 @@ def _operation(note: dict, rule, view) -> dict:
         name: {"description": text, "schema": {"type": "string"}}
         for name, text in note["headers"].items()
     }
+    keyed = getattr(view, "required_scope", None) is not None
+    every = {"Cache-Control": NO_STORE} if keyed else {}
     responses = {
         str(status): {
             "description": description,
@@ -215,7 +226,7 @@ def _operation(note: dict, rule, view) -> dict:
                 if schema
                 else {}
             ),
-            **({"headers": headers} if headers else {}),
+            **({"headers": {**headers, **every}} if headers or every else {}),
         }
         for status, (schema, description, *media) in note["responses"].items()
     }
@@ -231,6 +242,7 @@ def _operation(note: dict, rule, view) -> dict:
         responses[str(status)] = {
             "description": ERRORS[status],
             "content": {"application/json": {"schema": "Error"}},
+            **({"headers": every} if every else {}),
         }
     operation = {
         "summary": note["summary"],

@@ -222,17 +222,28 @@ class ArticleOut(Schema):
 
 
 class ErrorBody(Schema):
-    code = fields.String()
-    message = fields.String()
+    # `required`: every API error carries all four (`fields` may be empty).
+    code = fields.String(required=True)
+    message = fields.String(
+        required=True,
+        metadata={"description": "For people: in the Accept-Language where translated."},
+    )
     fields_ = fields.Dict(
-        data_key="fields", keys=fields.String(), values=fields.List(fields.String())
+        data_key="fields",
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        required=True,
+        metadata={"description": "Each refused field with what is wrong with it."},
     )
     # The X-Request-Id of the answer, so a client's report leads to the log line.
-    request_id = fields.String()
+    request_id = fields.String(
+        required=True,
+        metadata={"description": "The answer's X-Request-Id: quote it in a report."},
+    )
 
 
 class ErrorOut(Schema):
-    error = fields.Nested(ErrorBody)
+    error = fields.Nested(ErrorBody, required=True)
 
 
 # ---- privacy requests -------------------------------------------------------

@@ -33,6 +33,7 @@ EXPORT_LINE = {
     query=ExportQuery,
     responses={200: (EXPORT_LINE, "JSON Lines, streamed.", "application/x-ndjson")},
     errors=(422,),
+    headers={"Content-Disposition": 'A download: `attachment; filename="comments.jsonl"`.'},
 )
 @require_key(Scope.moderate)
 def export():

@@ -43,7 +43,10 @@ def _moderation_request() -> bool:
     """A request to a keyed API route, or one carrying a key: its answer is not public."""
     view = current_app.view_functions.get(request.endpoint or "")
     keyed = getattr(view, "required_scope", None) is not None
-    return keyed or "Authorization" in request.headers
+    # An address no route takes (an id out of range) may still be a keyed route's: its
+    # answer is as uncacheable as the route's own, as /openapi.json says.
+    unrouted = request.routing_exception is not None
+    return keyed or unrouted or "Authorization" in request.headers
 
 
 def _page_csp() -> str:

@@ -118,6 +118,38 @@ def test_errors_share_one_documented_shape(spec):
     inner = resolve(spec, error["properties"]["error"])
 
     assert {"code", "message", "fields"} <= set(inner["properties"])
+    assert set(inner["required"]) == {"code", "message", "fields", "request_id"}
+
+
+def test_an_error_raised_before_any_route_carries_its_request_id(client):
+    response = client.get("/api/v1/comments/99999999999")  # out of range: no route
+
+    assert response.status_code == 404
+    error = response.get_json()["error"]
+    assert error["request_id"] == response.headers["X-Request-Id"]
+    assert response.headers["Cache-Control"] == "no-store"  # as the keyed route's answers
+
+
+@pytest.mark.parametrize(
+    ("name", "accepted"),
+    [
+        ("Ada", True),
+        ("  \u00e9 ", True),
+        ("\U0001f600", True),
+        (" \u3000\u1680 ", False),
+        ("\u200b\u3164", False),
+        ("\u0301", False),
+    ],
+)
+def test_the_documented_name_rule_is_the_servers(spec, client, name, accepted):
+    pattern = resolve(spec, {"$ref": "#/components/schemas/CommentIn"})["properties"]["name"]
+    response = client.post(
+        "/api/v1/articles/name-rule/comments",
+        json={"name": name, "email": "a@example.org", "body": "Hello"},
+    )
+
+    assert (re.fullmatch(pattern["pattern"], name) is not None) is accepted
+    assert (response.status_code in (201, 202)) is accepted, response.get_json()
 
 
 def test_the_submit_operation_documents_its_idempotency_key(spec):

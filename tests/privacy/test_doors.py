@@ -106,6 +106,15 @@ def test_api_export_without_an_address_is_422(client, auth):
     assert "email" in error["fields"]
 
 
+@pytest.mark.parametrize("query", ["extra=1", "=null"], ids=["named", "nameless"])
+def test_api_export_refuses_an_unknown_parameter(client, auth, query):
+    response = client.get(f"/api/v1/privacy?email={PERSON}&{query}", headers=auth)
+
+    error = api_error(response, 422, "validation_failed")
+    assert PERSON not in response.get_data(as_text=True)
+    assert error["request_id"] == response.headers["X-Request-Id"]
+
+
 def test_api_erase_answers_the_count_and_leaves_no_trace(story, client, auth, db_session):
     response = client.post(
         "/api/v1/privacy/erase",
@@ -135,6 +144,9 @@ def test_the_openapi_document_describes_the_privacy_doors(client):
     assert export["security"] == [{"apiKey": []}] and erase["security"] == [{"apiKey": []}]
     assert {"200", "401", "403", "422"} <= set(export["responses"]) & set(erase["responses"])
     assert [p["name"] for p in export["parameters"] if p["in"] == "query"] == ["email"]
+    for operation in (export, erase):
+        for status, answer in operation["responses"].items():
+            assert answer["headers"]["Cache-Control"]["schema"]["const"] == "no-store", status
 
 
 # ---- CLI ------------------------------------------------------------------------------
