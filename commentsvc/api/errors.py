@@ -88,6 +88,10 @@ def register(app) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
+        from ..ops import outage  # the operations module sits above the doors
+
+        if (unavailable := outage.caused_by_outage(exc)) is not None:
+            return outage.present(unavailable)
         # The route's template, never the path: paths can hold tokens (set-password links).
         route = request.url_rule.rule if request.url_rule else "<unmatched>"
         current_app.logger.exception("Unhandled error on %s %s", request.method, route)

@@ -51,6 +51,25 @@ def is_outage(exc: BaseException) -> bool:
     return False
 
 
+def caused_by_outage(exc: BaseException) -> Unavailable | None:
+    """The outage behind an unexpected error, if one is in its chain of causes.
+
+    A connection that dies in the middle of a unit of work can surface as a different
+    error further on (a rollback refused, a result already closed); what the reader
+    should hear is still "try again", not "something broke".
+    """
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, Unavailable):
+            return exc
+        if is_outage(exc):
+            redis_down = isinstance(exc, redis.RedisError)
+            return Unavailable(dependency="redis" if redis_down else "database")
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return None
+
+
 def register(app: Flask) -> None:
     with app.app_context():
         for engine in db.engines.values():

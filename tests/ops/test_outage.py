@@ -159,3 +159,30 @@ def _undelivered(app) -> int:
 )
 def test_outages_are_told_from_bugs(error, outage):
     assert is_outage(error) is outage
+
+
+def test_an_error_that_an_outage_caused_is_answered_503(database_url, tmp_path, monkeypatch):
+    # A connection lost mid-request can surface as another error further on (here, what
+    # a view raises while handling it); the reader still hears "try again later".
+    from commentsvc import create_app
+
+    monkeypatch.setenv("COMMENTSVC_INSTANCE_PATH", str(tmp_path))
+    app = create_app({"TESTING": True, "SECRET_KEY": "t", "SQLALCHEMY_DATABASE_URI": database_url})
+    client = app.test_client()
+
+    @app.get("/api/v1/_test-outage-chain")
+    def _chain():
+        try:
+            raise psycopg.errors.AdminShutdown("terminating connection")
+        except psycopg.Error as exc:
+            raise RuntimeError("a rollback on the dead connection failed") from exc
+
+    @app.get("/api/v1/_test-bug")
+    def _bug():
+        raise RuntimeError("a plain bug")
+
+    response = client.get("/api/v1/_test-outage-chain")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert response.get_json()["error"]["code"] == "unavailable"
+    assert client.get("/api/v1/_test-bug").status_code == 500
