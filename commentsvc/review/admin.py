@@ -118,7 +118,11 @@ def create_api_key():
 def revoke_api_key(key_id: int):
     key = accounts.revoke_api_key(db.session, key_id)
     flash(
-        {"text": gettext("Key %(name)s (%(prefix)s…) is revoked.", name=key.name, prefix=key.prefix)},
+        {
+            "text": gettext(
+                "Key %(name)s (%(prefix)s…) is revoked.", name=key.name, prefix=key.prefix
+            )
+        },
         "success",
     )
     return redirect(url_for("review.api_keys"))

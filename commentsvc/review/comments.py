@@ -48,7 +48,8 @@ def edit_comment(comment_id: int):
             "text": gettext(
                 "Comment #%(id)s edited; the old text is kept in its history.", id=comment_id
             )
-        }, "success"
+        },
+        "success",
     )
     return redirect(url_for("review.comment_detail", comment_id=comment_id))
 

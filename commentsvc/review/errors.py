@@ -51,7 +51,8 @@ def _too_many(exc: RateLimitExceeded):
 @bp.errorhandler(ValidationError)
 def _invalid(exc: ValidationError):
     details = [
-        f"{field}: {'; '.join(gettext(str(m)) for m in msgs)}" for field, msgs in _flat(exc.messages)
+        f"{field}: {'; '.join(gettext(str(m)) for m in msgs)}"
+        for field, msgs in _flat(exc.messages)
     ]
     return _page(
         422,

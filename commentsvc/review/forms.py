@@ -13,8 +13,8 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate
 
 from .. import threads
-from ..i18n import N_
 from ..fields import ARTICLE_ID, Cursor, Email, Name, Text, Trimmed, TrimmedEmail
+from ..i18n import N_
 from ..locales import LOCALES
 from ..models import HeldMail, Role, Scope
 from ..services.overview import EVENT_ACTIONS
@@ -233,7 +233,9 @@ class WebhookForm(_Form):
 
 
 class ErasureForm(_Form):
-    email = TrimmedEmail(required=True, error_messages={"invalid": N_("Enter a valid email address.")})
+    email = TrimmedEmail(
+        required=True, error_messages={"invalid": N_("Enter a valid email address.")}
+    )
     mode = Text(
         required=True,
         validate=validate.OneOf(ERASE_MODES),

@@ -19,7 +19,6 @@ from .auth import actor, admin_only
 from .forms import ErasureForm, load_form, load_query
 
 
-
 @bp.get("/privacy/export")
 @admin_only
 def privacy_export():
