@@ -6,6 +6,8 @@ the API answers it as JSON, the review UI and the widget as a page or a form mes
 
 from flask_babel import lazy_gettext as _l
 
+from .i18n import N_
+
 
 class DomainError(Exception):
     code = "error"
@@ -121,7 +123,9 @@ class Unavailable(Exception):
 
     status = 503
     code = "unavailable"
-    default_message = (
+    # A msgid, not a lazy string: presenting it must not ask the (absent) database
+    # for a moderator's language; the door translates it (ops/outage.py).
+    default_message = N_(
         "The service is briefly unavailable; nothing was saved. Try again in a moment."
     )
     retry_after = 5

@@ -8,7 +8,7 @@ The choice, first that applies (a mail to a moderator forces theirs with `force_
 """
 
 from flask import Flask, has_request_context, request
-from flask_babel import Babel, get_locale, get_translations, refresh
+from flask_babel import Babel, get_locale, get_translations, gettext, refresh
 from markupsafe import Markup
 
 from . import locales
@@ -69,8 +69,14 @@ def init_app(app: Flask) -> None:
     app.before_request(refresh)
     # Globals, unlike context variables, reach macros imported without context (mails).
     app.jinja_env.globals.update(
-        bdi=bdi, strong=strong, current_lang=current, current_dir=direction
+        bdi=bdi, strong=strong, current_lang=current, current_dir=direction, Markup=Markup
     )
+    app.jinja_env.filters["messages"] = messages
+
+
+def messages(texts) -> str:
+    """A field's error messages, each in the page's language (marshmallow keeps N_ msgids)."""
+    return " ".join(gettext(str(text)) for text in texts)
 
 
 def bdi(text) -> Markup:

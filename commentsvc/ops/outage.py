@@ -13,11 +13,12 @@ import sqlite3
 
 import psycopg
 import redis
-from flask import Flask, current_app, make_response
+from flask import Flask, current_app, make_response, request
+from flask_babel import force_locale, gettext
 from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
 
-from .. import web
+from .. import locales, web
 from ..api.errors import error_response, is_api_request
 from ..errors import Unavailable
 from ..extensions import db
@@ -118,6 +119,13 @@ def present(exc: Unavailable):
     else:
         # Straight from the template: the doors' context processors would ask the
         # database again (the review UI's current_user).
+        # The language from Accept-Language alone, forced: the review UI's selector would
+        # ask the database for the moderator's choice.
+        code = request.accept_languages.best_match(list(locales.LOCALES)) or locales.DEFAULT
         page = current_app.jinja_env.get_template("unavailable.html")
-        response = make_response(page.render(message=exc.message), exc.status)
+        with force_locale(code):
+            body = page.render(
+                message=gettext(exc.message), page_lang=code, page_dir=locales.direction(code)
+            )
+        response = make_response(body, exc.status)
     return web.retry_after(response, exc.retry_after)

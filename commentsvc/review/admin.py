@@ -1,10 +1,12 @@
 """Admins only: moderators (invite, role, deactivate, set-password links) and API keys."""
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from marshmallow import ValidationError
 
 from ..errors import DomainError
 from ..extensions import db
+from ..models import Role
 from ..services import accounts, staff
 from . import bp
 from .auth import admin_only
@@ -58,12 +60,24 @@ def update_moderator(moderator_id: int):
         )
     except (ValidationError, DomainError) as exc:
         messages = exc.messages if isinstance(exc, ValidationError) else exc.fields
-        text = "; ".join(m for ms in messages.values() for m in ms) or str(exc)
-        flash({"text": f"Not changed: {text}"}, "error")
+        text = "; ".join(gettext(m) for ms in messages.values() for m in ms)
+        text = text or gettext(str(exc))
+        flash({"text": gettext("Not changed: %(error)s", error=text)}, "error")
         return redirect(url_for("review.moderators"))
-    state = "active" if moderator.is_active else "deactivated"
-    flash({"text": f"{moderator.email} is now {state}, {moderator.role.value}."}, "success")
+    flash({"text": _changed(moderator)}, "success")
     return redirect(url_for("review.moderators"))
+
+
+def _changed(moderator) -> str:
+    # Whole sentences, so each language words the role and state its own way.
+    email, admin = moderator.email, moderator.role is Role.admin
+    if moderator.is_active:
+        if admin:
+            return gettext("%(email)s is now active, an admin.", email=email)
+        return gettext("%(email)s is now active, a moderator.", email=email)
+    if admin:
+        return gettext("%(email)s is now deactivated, an admin.", email=email)
+    return gettext("%(email)s is now deactivated, a moderator.", email=email)
 
 
 @bp.post(f"{MODERATOR}/link")
@@ -103,5 +117,12 @@ def create_api_key():
 @admin_only
 def revoke_api_key(key_id: int):
     key = accounts.revoke_api_key(db.session, key_id)
-    flash({"text": f"Key {key.name} ({key.prefix}…) is revoked."}, "success")
+    flash(
+        {
+            "text": gettext(
+                "Key %(name)s (%(prefix)s…) is revoked.", name=key.name, prefix=key.prefix
+            )
+        },
+        "success",
+    )
     return redirect(url_for("review.api_keys"))

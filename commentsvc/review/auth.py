@@ -7,16 +7,20 @@ moderators unless marked `public`; views marked `admin_only` are for admins.
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, request, url_for
+from flask_babel import gettext
 from flask_login import UserMixin, current_user
 
 from ..extensions import db, login_manager
+from ..i18n import N_
 from ..models import Moderator, Role
 from ..services import Actor, signins
 from . import bp
 
 login_manager.session_protection = "strong"
 login_manager.login_view = "review.login"
-login_manager.login_message = "Sign in to moderate comments."
+login_manager.login_message = N_("Sign in to moderate comments.")
+# Flask-Login flashes it translated, in the page's language.
+login_manager.localize_callback = gettext
 
 
 class SignedIn(UserMixin):
@@ -65,7 +69,7 @@ def _guard():
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     if getattr(view, "review_admin_only", False) and not current_user.is_admin:
-        abort(403, "This page is for admins.")
+        abort(403, gettext("This page is for admins."))
     return None
 
 

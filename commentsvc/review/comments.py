@@ -1,6 +1,7 @@
 """One comment in full: raw and rendered side by side, its history, edit and reply."""
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from marshmallow import ValidationError
 
 from ..errors import DomainError
@@ -43,7 +44,12 @@ def edit_comment(comment_id: int):
     except ValidationError as exc:
         return _detail(comment_id, 422, edit_errors=exc.messages, form=_posted())
     flash(
-        {"text": f"Comment #{comment_id} edited; the old text is kept in its history."}, "success"
+        {
+            "text": gettext(
+                "Comment #%(id)s edited; the old text is kept in its history.", id=comment_id
+            )
+        },
+        "success",
     )
     return redirect(url_for("review.comment_detail", comment_id=comment_id))
 
@@ -66,7 +72,7 @@ def reply(comment_id: int):
         if exc.fields:
             return _detail(comment_id, 422, reply_errors=exc.fields, form=_posted())
         raise
-    flash({"text": f"Your reply #{comment.id} is published."}, "success")
+    flash({"text": gettext("Your reply #%(id)s is published.", id=comment.id)}, "success")
     return redirect(url_for("review.comment_detail", comment_id=comment.id))
 
 

@@ -50,7 +50,10 @@ def _too_many(exc: RateLimitExceeded):
 
 @bp.errorhandler(ValidationError)
 def _invalid(exc: ValidationError):
-    details = [f"{field}: {'; '.join(map(str, msgs))}" for field, msgs in _flat(exc.messages)]
+    details = [
+        f"{field}: {'; '.join(gettext(str(m)) for m in msgs)}"
+        for field, msgs in _flat(exc.messages)
+    ]
     return _page(
         422,
         gettext("Something in this request is not valid"),
@@ -61,8 +64,9 @@ def _invalid(exc: ValidationError):
 
 @bp.errorhandler(DomainError)
 def _domain(exc: DomainError):
-    details = [m for messages in exc.fields.values() for m in messages]
-    return _page(exc.status, exc.message, gettext("Nothing was changed."), details)
+    # Services raise msgids (N_); the moderator reads them in their language.
+    details = [gettext(m) for messages in exc.fields.values() for m in messages]
+    return _page(exc.status, gettext(exc.message), gettext("Nothing was changed."), details)
 
 
 @bp.errorhandler(HTTPException)

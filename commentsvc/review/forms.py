@@ -8,10 +8,13 @@ answers with a page naming the field.
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import request
+from flask_babel import format_number, gettext
+from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate
 
 from .. import threads
 from ..fields import ARTICLE_ID, Cursor, Email, Name, Text, Trimmed, TrimmedEmail
+from ..i18n import N_
 from ..locales import LOCALES
 from ..models import HeldMail, Role, Scope
 from ..services.overview import EVENT_ACTIONS
@@ -57,8 +60,8 @@ class _Form(Schema):
 
 
 class LoginForm(_Form):
-    email = Trimmed(required=True, error_messages={"required": "Enter your email address."})
-    password = Text(required=True, error_messages={"required": "Enter your password."})
+    email = Trimmed(required=True, error_messages={"required": N_("Enter your email address.")})
+    password = Text(required=True, error_messages={"required": N_("Enter your password.")})
     remember = Checkbox(load_default=False)
     next = Text(load_default=None)
 
@@ -119,8 +122,8 @@ class EditForm(_Form):
     body = Trimmed(
         required=True,
         multiline=True,
-        validate=validate.Length(min=1, error="The comment cannot be empty."),
-        error_messages={"required": "The comment cannot be empty."},
+        validate=validate.Length(min=1, error=N_("The comment cannot be empty.")),
+        error_messages={"required": N_("The comment cannot be empty.")},
     )
     reason = Trimmed(load_default=None, multiline=True, validate=validate.Length(max=500))
 
@@ -129,15 +132,23 @@ class ReplyForm(_Form):
     body = Trimmed(
         required=True,
         multiline=True,
-        validate=validate.Length(min=1, error="Write a reply first."),
-        error_messages={"required": "Write a reply first."},
+        validate=validate.Length(min=1, error=N_("Write a reply first.")),
+        error_messages={"required": N_("Write a reply first.")},
     )
 
 
 def check_length(body: str, limit: int) -> None:
     if len(body) > limit:
         raise ValidationError(
-            {"body": [f"Keep it under {limit:,} characters (this has {len(body):,})."]}
+            {
+                "body": [
+                    gettext(
+                        "Keep it under %(limit)s characters (this has %(length)s).",
+                        limit=format_number(limit),
+                        length=format_number(len(body)),
+                    )
+                ]
+            }
         )
 
 
@@ -175,7 +186,7 @@ class ActivityQuery(_Form):
 
 
 class InviteForm(_Form):
-    email = Email(required=True, error_messages={"invalid": "Enter a valid email address."})
+    email = Email(required=True, error_messages={"invalid": N_("Enter a valid email address.")})
     name = Name(load_default=None, validate=validate.Length(max=100))
     role = fields.Enum(Role, load_default=Role.moderator)
 
@@ -189,19 +200,19 @@ class ApiKeyForm(_Form):
     name = Name(
         required=True,
         validate=validate.Length(1, 100),
-        error_messages={"required": "Name the key after what uses it."},
+        error_messages={"required": N_("Name the key after what uses it.")},
     )
     scope = fields.Enum(Scope, load_default=Scope.read)
 
 
 class SetPasswordForm(_Form):
-    password = Text(required=True, error_messages={"required": "Choose a password."})
+    password = Text(required=True, error_messages={"required": N_("Choose a password.")})
     confirm = Text(load_default="")
 
     @post_load
     def _same(self, data, **kwargs):
         if data["password"] != data["confirm"]:
-            raise ValidationError({"confirm": ["The two passwords differ."]})
+            raise ValidationError({"confirm": [N_("The two passwords differ.")]})
         return data
 
 
@@ -215,26 +226,28 @@ class LanguageForm(_Form):
 
 
 class WebhookForm(_Form):
-    url = Trimmed(required=True, error_messages={"required": "Enter the endpoint's address."})
+    url = Trimmed(required=True, error_messages={"required": N_("Enter the endpoint's address.")})
     events = fields.List(Text(), load_default=[])
     moderation = Checkbox(load_default=False)
     description = Trimmed(load_default=None, validate=validate.Length(max=200))
 
 
 class ErasureForm(_Form):
-    email = TrimmedEmail(required=True, error_messages={"invalid": "Enter a valid email address."})
+    email = TrimmedEmail(
+        required=True, error_messages={"invalid": N_("Enter a valid email address.")}
+    )
     mode = Text(
         required=True,
         validate=validate.OneOf(ERASE_MODES),
-        error_messages={"required": "Choose anonymise or remove."},
+        error_messages={"required": N_("Choose anonymise or remove.")},
     )
     # How many comments the confirmation named.
     count = fields.Integer(required=True, validate=validate.Range(0, threads.MAX_ID))
 
 
 STATUS_LABELS = {
-    Status.pending: "Pending",
-    Status.approved: "Approved",
-    Status.spam: "Spam",
-    Status.rejected: "Rejected",
+    Status.pending: _l("Pending"),
+    Status.approved: _l("Approved"),
+    Status.spam: _l("Spam"),
+    Status.rejected: _l("Rejected"),
 }

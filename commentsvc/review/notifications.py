@@ -25,7 +25,12 @@ HELD_MAIL_CHOICES = [
     ),
     (HeldMail.none, _l("None"), _l("No mail; I read the queue.")),
 ]
-STATE_LABELS = {"sent": "sent", "pending": "waiting", "failed": "failed", "cancelled": "dropped"}
+STATE_LABELS = {
+    "sent": _l("sent"),
+    "pending": _l("waiting"),
+    "failed": _l("failed"),
+    "cancelled": _l("dropped"),
+}
 
 
 @bp.route("/profile", methods=["GET", "POST"])
@@ -87,5 +92,5 @@ def outbox_page():
 @admin_only
 def outbox_retry(message_id: int):
     row = outbox.redeliver(db.session, message_id)
-    flash({"text": f"Queued again: {row.delivery_id}."}, "success")
+    flash({"text": gettext("Queued again: %(id)s.", id=row.delivery_id)}, "success")
     return redirect(url_for("review.outbox_page"))

@@ -3,6 +3,7 @@
 from functools import partial
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext
 from marshmallow import ValidationError
 
 from ..extensions import db
@@ -29,14 +30,17 @@ def article_update():
     try:
         data = load_form(ArticleForm())
     except ValidationError as exc:
-        flash({"text": "Not saved: " + _first_error(exc.messages)}, "error")
+        flash({"text": gettext("Not saved: %(error)s", error=_first_error(exc.messages))}, "error")
         return redirect(url_for("review.article_list"))
     if articles.find(db.session, data["article_id"]) is None:
-        flash({"text": "There is no such article."}, "error")
+        flash({"text": gettext("There is no such article.")}, "error")
         return redirect(url_for("review.article_list"))
     article, _ = articles.upsert(db.session, data["article_id"], data["changes"])
-    state = "open" if articles.is_open(article, _close_after_days()) else "closed"
-    flash({"text": f"Saved: comments on {article.article_id} are {state}."}, "success")
+    if articles.is_open(article, _close_after_days()):
+        text = gettext("Saved: comments on %(article)s are open.", article=article.article_id)
+    else:
+        text = gettext("Saved: comments on %(article)s are closed.", article=article.article_id)
+    flash({"text": text}, "success")
     return redirect(url_for("review.article_list"))
 
 
@@ -60,4 +64,5 @@ def activity():
 
 def _first_error(messages: dict) -> str:
     field, problems = next(iter(messages.items()))
-    return f"{field}: {problems[0] if isinstance(problems, list) else problems}"
+    problem = problems[0] if isinstance(problems, list) else problems
+    return f"{field}: {gettext(str(problem))}"

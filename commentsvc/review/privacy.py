@@ -11,13 +11,12 @@ import orjson
 from flask import flash, redirect, render_template, url_for
 
 from ..extensions import db
+from ..i18n import plural
 from ..schemas import PrivacyQuery
 from ..services import privacy
 from . import bp
 from .auth import actor, admin_only
 from .forms import ErasureForm, load_form, load_query
-
-DONE = {"anonymise": "anonymised", "remove": "removed"}
 
 
 @bp.get("/privacy/export")
@@ -57,13 +56,23 @@ def privacy_erase():
     if privacy.count(db.session, data["email"]) != data["count"]:
         return _confirm(data["email"], 409, mode=data["mode"], changed=True)
     result = privacy.erase_address(db.session, data["email"], mode=data["mode"], actor=actor())
-    noun = "comment" if result.count == 1 else "comments"
-    flash(
-        {
-            "text": f"{result.count} {noun} {DONE[result.mode]}; the address was cleared from "
-            "subscriptions, waiting mail and the outbox. The activity log records the "
-            "decision without the address."
-        },
-        "success",
-    )
+    flash({"text": _erased(result.count, result.mode)}, "success")
     return redirect(url_for("review.queue", status="all"))
+
+
+def _erased(n: int, mode: str) -> str:
+    if mode == "remove":
+        return plural(
+            "%(num)s comment removed; the address was cleared from subscriptions, waiting "
+            "mail and the outbox. The activity log records the decision without the address.",
+            "%(num)s comments removed; the address was cleared from subscriptions, waiting "
+            "mail and the outbox. The activity log records the decision without the address.",
+            n,
+        )
+    return plural(
+        "%(num)s comment anonymised; the address was cleared from subscriptions, waiting "
+        "mail and the outbox. The activity log records the decision without the address.",
+        "%(num)s comments anonymised; the address was cleared from subscriptions, waiting "
+        "mail and the outbox. The activity log records the decision without the address.",
+        n,
+    )

@@ -2,6 +2,7 @@
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 
 from .. import web
 from ..errors import DomainError
@@ -17,11 +18,11 @@ from .forms import PAGE_SIZE, BulkForm, ModerateForm, QueueQuery, UndoForm, load
 COMMENT = f"/comments/<int(max={MAX_ID}):comment_id>"
 # How the bulk confirmation names the move: "Move 3 comments to approved?"
 MOVES = {
-    "approve": "to approved",
-    "reject": "to rejected",
-    "spam": "to spam",
-    "pend": "to pending",
-    "unspam": "out of spam (back where they were)",
+    "approve": _l("to approved"),
+    "reject": _l("to rejected"),
+    "spam": _l("to spam"),
+    "pend": _l("to pending"),
+    "unspam": _l("out of spam (back where they were)"),
 }
 
 
@@ -80,8 +81,9 @@ def _decided(comments, action: str, batch_id: str) -> None:
 
 
 def _refused(exc: DomainError) -> None:
-    details = [m for messages in exc.fields.values() for m in messages]
-    flash({"text": " ".join([exc.message, *details[:5]])}, "error")
+    # Services raise msgids (N_); the moderator reads them in their language.
+    details = [gettext(m) for messages in exc.fields.values() for m in messages]
+    flash({"text": " ".join([gettext(exc.message), *details[:5]])}, "error")
 
 
 @bp.post(f"{COMMENT}/moderate")

@@ -31,6 +31,8 @@ def _page(values: dict, current: discussion.Current, status: int = 200, **extra)
         preview_days=PREVIEW_DAYS,
         outcomes=dry_run.OUTCOMES,
         statuses=dry_run.DECIDED,
+        Outcome=dry_run.Outcome,
+        Status=dry_run.Status,
         **extra,
     ), status
 

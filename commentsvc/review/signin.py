@@ -10,13 +10,14 @@ from marshmallow import ValidationError
 
 from ..errors import DomainError
 from ..extensions import db, limiter
+from ..i18n import N_
 from ..services import signins, staff
 from . import bp
 from .auth import SignedIn, public, safe_back
 from .forms import LoginForm, SetPasswordForm, load_form
 
 FAILED = "commentsvc.login_failed"
-WRONG = "That email and password do not match an active moderator."
+WRONG = N_("That email and password do not match an active moderator.")
 
 
 def _login_limit() -> str:

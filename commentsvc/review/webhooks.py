@@ -1,6 +1,7 @@
 """Admins only: webhook endpoints (register, change, remove) and each one's delivery log."""
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from marshmallow import ValidationError
 
 from ..errors import DomainError
@@ -89,7 +90,10 @@ def webhook_update(webhook_id: int):
         if isinstance(exc, DomainError) and not exc.fields:
             raise
         return _detail_page(webhook_id, 422, _errors(exc))
-    flash({"text": "Saved. Deliveries already queued keep what they were made with."}, "success")
+    flash(
+        {"text": gettext("Saved. Deliveries already queued keep what they were made with.")},
+        "success",
+    )
     return redirect(url_for("review.webhook_detail", webhook_id=webhook_id))
 
 
@@ -97,7 +101,7 @@ def webhook_update(webhook_id: int):
 @admin_only
 def webhook_delete(webhook_id: int):
     webhooks.delete(db.session, webhook_id)
-    flash({"text": "The endpoint and its queued deliveries are removed."}, "success")
+    flash({"text": gettext("The endpoint and its queued deliveries are removed.")}, "success")
     return redirect(url_for("review.webhook_list"))
 
 
@@ -105,5 +109,6 @@ def webhook_delete(webhook_id: int):
 @admin_only
 def webhook_redeliver(webhook_id: int, message_id: int):
     row = outbox.redeliver(db.session, message_id, webhook_id=webhook_id)
-    flash({"text": f"Delivery {row.delivery_id} is queued again, with the same id."}, "success")
+    text = gettext("Delivery %(id)s is queued again, with the same id.", id=row.delivery_id)
+    flash({"text": text}, "success")
     return redirect(url_for("review.webhook_detail", webhook_id=webhook_id))

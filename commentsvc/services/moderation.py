@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from .. import sanitize
 from ..errors import InvalidTransition, NotFound
+from ..i18n import N_
 from ..models import Article, Comment, ModerationEvent, utcnow
 from ..status import ACTIONS, DECISIONS, NOT_SPAM, Status, can_transition
 from . import Actor, articles, begin_write, idempotency, outbox, paging
@@ -193,7 +194,7 @@ def undo(session, batch_id: str, actor: Actor) -> list[Comment]:
         .order_by(ModerationEvent.id)
     ).all()
     if not events:
-        raise NotFound("There is no decision to undo.")
+        raise NotFound(N_("There is no decision to undo."))
     comments = {
         c.id: c
         for c in session.scalars(

@@ -7,6 +7,7 @@ from sqlalchemy import delete, func, or_, select
 
 from .. import links
 from ..errors import InvalidTransition, LinkExpired, LinkInvalid, LinkUsed, NotFound
+from ..i18n import N_
 from ..models import (
     Article,
     Comment,
@@ -165,11 +166,11 @@ def check_decision(session, secret_key: str, token: str, max_age: int) -> LinkDe
         raise LinkInvalid() from exc
     moderator = session.get(Moderator, decision.moderator_id)
     if moderator is None or not moderator.is_active:
-        raise LinkInvalid("This link belongs to an account that can no longer moderate.")
+        raise LinkInvalid(N_("This link belongs to an account that can no longer moderate."))
     try:
         comment = moderation.get_comment(session, decision.comment_id)
     except NotFound as exc:
-        raise LinkInvalid("The comment this link names no longer exists.") from exc
+        raise LinkInvalid(N_("The comment this link names no longer exists.")) from exc
     if comment.erased_at is not None or comment_state(session, comment.id) != decision.state:
         raise LinkUsed()
     return LinkDecision(comment, decision.action, ACTIONS[decision.action], moderator)

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
 from ..errors import NotFound, ValidationFailed
+from ..i18n import N_
 from ..models import Comment, Moderator, Role
 from ..status import Status
 from . import Actor, accounts, articles, begin_write, comments, moderation, outbox, signins
@@ -144,7 +145,7 @@ def update_moderator(
     still_admin = moderator.role is Role.admin and moderator.is_active
     if was_admin and not still_admin and _active_admins(session) <= 1:
         session.rollback()
-        raise ValidationFailed(fields={"role": ["Keep at least one active admin."]})
+        raise ValidationFailed(fields={"role": [N_("Keep at least one active admin.")]})
     session.commit()
     return moderator
 
@@ -160,7 +161,7 @@ def password_token(secret_key: str, moderator: Moderator) -> str:
 
 def moderator_for_token(session, secret_key: str, token: str) -> Moderator:
     """:raise NotFound: the link is unknown, used, expired or for a deactivated moderator."""
-    gone = NotFound("This link is not valid: it was used already, expired or mistyped.")
+    gone = NotFound(N_("This link is not valid: it was used already, expired or mistyped."))
     _, moderator_id = URLSafeTimedSerializer(secret_key).loads_unsafe(token)
     if not isinstance(moderator_id, int):
         raise gone

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 
 from ..errors import NotFound, ValidationFailed
+from ..i18n import N_
 from ..models import Webhook
 from ..notify import webhooks as delivery
 from . import begin_write
@@ -25,14 +26,14 @@ def check_url(url: str, *, allow_private: bool) -> str:
         parts = urlsplit(url)
         parts.port  # noqa: B018  (reading it checks it: a port past 65535 raises)
     except ValueError:
-        raise ValidationFailed(fields={"url": ["This is not a valid address."]}) from None
+        raise ValidationFailed(fields={"url": [N_("This is not a valid address.")]}) from None
     problem = None
     if len(url) > URL_MAX:
         problem = f"Use at most {URL_MAX} characters."
     elif parts.scheme not in ("http", "https") or not parts.hostname:
-        problem = "Enter an address starting with https:// (or http://)."
+        problem = N_("Enter an address starting with https:// (or http://).")
     elif parts.username or parts.password:
-        problem = "Leave credentials out of the address; verify the signature instead."
+        problem = N_("Leave credentials out of the address; verify the signature instead.")
     elif not allow_private:
         problem = _private(parts.hostname, parts.port)
     if problem:

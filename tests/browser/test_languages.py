@@ -242,3 +242,72 @@ def test_review_ui_in_urdu_right_to_left(live_server, browser, shots):
     finally:
         context.close()
     approve(live_server, comment_id)
+
+
+# Words of the English source that must not be left on the admins' pages in Urdu.
+ENGLISH_LEFT = re.compile(
+    r"\b(Invite|Role|Revoke|Create|Endpoint|Register|Moderator|Erase|Anonymise|Remove|"
+    r"Move|Yes|Nothing|Filter|When|Who|Scope|never|active)\b"
+)
+
+
+def _urdu_text(page) -> str:
+    text = page.locator("main").inner_text()
+    assert not ENGLISH_LEFT.search(text), ENGLISH_LEFT.search(text)
+    return text
+
+
+def test_review_admin_pages_in_urdu(live_server, browser, shots):
+    email = _urdu_admin(live_server)
+    author = f"{unique('author')}@example.org"
+    article = unique()
+    for body in ("First held comment.", "Second held comment."):
+        status, answer = live_server.api(
+            "POST",
+            f"/api/v1/articles/{article}/comments",
+            {"name": "Amrita Kaur", "email": author, "body": body},
+        )
+        assert status == 202, answer
+    # Without JavaScript: the bulk action asks on its own page.
+    context = browser.new_context(
+        locale="ur-PK", viewport={"width": 1280, "height": 900}, java_script_enabled=False
+    )
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/review/login")
+        page.get_by_label("ای میل").fill(email)
+        page.get_by_label("پاس ورڈ").fill(live_server.password)
+        page.get_by_role("button", name="سائن ان").click()
+
+        pages = [
+            ("moderators", "/review/moderators", "ماڈریٹرز"),
+            ("activity", "/review/activity", "سرگرمی"),
+            ("api-keys", "/review/api-keys", "API کلیدیں"),
+            ("webhooks", "/review/webhooks", "ویب ہُکس"),
+        ]
+        for name, path, heading in pages:
+            page.goto(live_server.url + path)
+            assert page.locator("html").get_attribute("dir") == "rtl"
+            expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+            _urdu_text(page)
+            page.screenshot(path=shots / f"review-{name}-ur.png", full_page=True)
+
+        page.goto(f"{live_server.url}/review/privacy/erase?email={author}")
+        expect(page.get_by_role("heading", level=1)).to_contain_text("کا ڈیٹا مٹائیں؟")
+        assert "2 تبصرے" in _urdu_text(page)
+        page.screenshot(path=shots / "review-privacy-erase-ur.png", full_page=True)
+
+        page.goto(f"{live_server.url}/review/?status=pending&article={article}")
+        page.locator('input[name="ids"]').first.check()
+        page.locator("#bulk-action").select_option("approve")
+        page.locator('button[name="scope"][value="selected"]').click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            "1 تبصرہ منظور شدہ میں منتقل کریں؟"
+        )
+        expect(page.locator("button.button-primary")).to_have_text(
+            "جی ہاں، 1 تبصرہ منظور شدہ میں منتقل کریں"
+        )
+        _urdu_text(page)
+        page.screenshot(path=shots / "review-bulk-confirm-ur.png", full_page=True)
+    finally:
+        context.close()
