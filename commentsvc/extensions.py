@@ -52,7 +52,18 @@ def read_connection() -> Iterator[Connection]:
     if isinstance(bind, Connection):
         yield bind
         return
+    # No transaction: each statement reads what is committed (as READ COMMITTED does on
+    # PostgreSQL anyway), and the BEGIN and ROLLBACK round trips are saved. thread_for
+    # reads the article's version again before caching, so a page is never cached
+    # under a version it does not match.
     with bind.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            # pysqlite already runs in autocommit mode here (_configure_sqlite); only our
+            # own BEGIN is left out. Its AUTOCOMMIT level would, on the connection's
+            # return to the pool, hand pysqlite its own transaction handling back.
+            conn.execution_options(sqlite_no_begin=True)
+        else:
+            conn.execution_options(isolation_level="AUTOCOMMIT")
         yield conn
 
 
@@ -85,5 +96,8 @@ def _configure_sqlite(dbapi_connection, _record):
 @event.listens_for(Engine, "begin")
 def _begin_sqlite(connection):
     if connection.dialect.name == "sqlite":
-        immediate = connection.get_execution_options().get("sqlite_immediate")
+        options = connection.get_execution_options()
+        if options.get("sqlite_no_begin"):
+            return  # a read outside any transaction (read_connection)
+        immediate = options.get("sqlite_immediate")
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
