@@ -161,6 +161,8 @@ class Comment(db.Model):
         Index("ix_comments_author_email", "author_email"),
         # Flood and repeat-offender checks look up an address's latest comments.
         Index("ix_comments_remote_addr", "remote_addr", "created_at"),
+        # The repeat-offender rule counts an address's spam, on every submission.
+        Index("ix_comments_remote_addr_status", "remote_addr", "status"),
         UniqueConstraint("source", "source_id"),
     )
 
