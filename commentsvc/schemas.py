@@ -291,30 +291,28 @@ class SubmitOut(Schema):
 # ---- privacy requests: the API, the review UI and the CLI read the same shapes ----------
 
 
+def _address(**kwargs) -> TrimmedEmail:
+    """The address a privacy request is about (stored lower-case, so matched in any case)."""
+    return TrimmedEmail(
+        required=True,
+        validate=validate.Length(max=254),
+        error_messages={
+            "invalid": "Enter a valid email address.",
+            "required": "Name the email address.",
+        },
+        **kwargs,
+    )
+
+
 class PrivacyQuery(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    email = TrimmedEmail(
-        required=True,
-        validate=validate.Length(max=254),
-        error_messages={
-            "invalid": "Enter a valid email address.",
-            "required": "Name the email address.",
-        },
-        metadata={"description": "Matched in any case."},
-    )
+    email = _address(metadata={"description": "Matched in any case."})
 
 
 class ErasureIn(Schema):
-    email = TrimmedEmail(
-        required=True,
-        validate=validate.Length(max=254),
-        error_messages={
-            "invalid": "Enter a valid email address.",
-            "required": "Name the email address.",
-        },
-    )
+    email = _address()
     mode = Text(
         required=True,
         validate=validate.OneOf(ERASE_MODES, error="Choose anonymise or remove."),

@@ -52,6 +52,8 @@ def main() -> int:
             if not keep:
                 stack.callback(shutil.rmtree, folder, ignore_errors=True)
             result = _run(stack, folder, plan, seconds, clients)
+            if not result["ok"]:
+                _print_server_errors(folder)  # before the folder goes with its logs
     except Missing as exc:
         print(f"loadtest: {exc}", file=sys.stderr)
         return 2
@@ -68,6 +70,16 @@ def main() -> int:
 
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
+
+
+def _print_server_errors(folder: Path, blocks: int = 3, lines: int = 30) -> None:
+    """The servers' first tracebacks, so a failed run (in CI, say) shows what broke."""
+    for log in sorted(folder.glob("gunicorn-*.log")):
+        text = log.read_text(errors="replace").splitlines()
+        starts = [n for n, line in enumerate(text) if "Traceback" in line][:blocks]
+        for start in starts:
+            print(f"--- {log.name}, line {start + 1}:", file=sys.stderr)
+            print("\n".join(text[max(0, start - 2) : start + lines]), file=sys.stderr)
 
 
 def _run(stack: ExitStack, folder: Path, plan: Plan, seconds: float, clients: int) -> dict:
