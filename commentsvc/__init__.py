@@ -34,6 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_errorhandlers(app)
     register_operations(app)
     register_commands(app)
+    register_public_reads(app)
     if app.config["TRUSTED_PROXIES"]:
         hops = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
@@ -92,6 +93,13 @@ def register_operations(app: Flask) -> None:
     from . import ops
 
     ops.register(app)
+
+
+def register_public_reads(app: Flask) -> None:
+    """Ordinary thread and counts reads are answered in front of Flask (api/reads.py)."""
+    from .api.reads import PublicReads
+
+    app.wsgi_app = PublicReads(app, app.wsgi_app)
 
 
 def register_commands(app: Flask) -> None:

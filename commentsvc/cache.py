@@ -14,7 +14,7 @@ from collections import OrderedDict
 from typing import Protocol
 
 import redis
-from flask import current_app
+from flask import Flask, current_app
 
 from .ops import counters
 
@@ -94,15 +94,17 @@ def _count(value: bytes | None) -> None:
     counters.cache.labels(result="miss" if value is None else "hit").inc()
 
 
-def current() -> Cache:
-    """This app's thread cache, made on first use from REDIS_URL and the cache settings."""
-    config = current_app.config
+def current(app: Flask | None = None) -> Cache:
+    """The thread cache of `app` (the current one by default), made on first use from
+    REDIS_URL and the cache settings."""
+    app = app or current_app
+    config = app.config
     url = config.get("REDIS_URL")
     wanted = (url, config["CACHE_PREFIX"], int(config["THREAD_CACHE_BYTES"]))
-    made = current_app.extensions.get("commentsvc.cache")
+    made = app.extensions.get("commentsvc.cache")
     if made is None or made[0] != wanted:
         made = (wanted, _make(*wanted))
-        current_app.extensions["commentsvc.cache"] = made
+        app.extensions["commentsvc.cache"] = made
     return made[1]
 
 

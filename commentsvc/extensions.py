@@ -40,31 +40,44 @@ csrf = CSRFProtect()
 
 
 @contextmanager
-def read_connection() -> Iterator[Connection]:
-    """A connection for reads outside any unit of work (the public thread and counts).
+def read_connection(engine: Engine) -> Iterator[Connection]:
+    """A connection of `engine` for reads outside any unit of work (the public thread and
+    counts).
 
     Beginning an ORM transaction costs more than the one indexed read of a conditional
-    request, so public reads take a pooled connection of their own. A session bound to
-    one connection (an outer transaction wrapping all the work) reads on that one, so
-    they see what it holds.
+    request, so public reads take a pooled connection of their own. It needs no app
+    context (the public reads' WSGI lane has none).
     """
-    bind = db.session.get_bind()
-    if isinstance(bind, Connection):
-        yield bind
+    bound = bound_connection()
+    if bound is not None:
+        yield bound
         return
-    # No transaction: each statement reads what is committed (as READ COMMITTED does on
-    # PostgreSQL anyway), and the BEGIN and ROLLBACK round trips are saved. thread_for
-    # reads the article's version again before caching, so a page is never cached
-    # under a version it does not match.
-    with bind.connect() as conn:
-        if conn.dialect.name == "sqlite":
-            # pysqlite already runs in autocommit mode here (_configure_sqlite); only our
-            # own BEGIN is left out. Its AUTOCOMMIT level would, on the connection's
-            # return to the pool, hand pysqlite its own transaction handling back.
-            conn.execution_options(sqlite_no_begin=True)
-        else:
-            conn.execution_options(isolation_level="AUTOCOMMIT")
-        yield conn
+    with engine.connect() as conn:
+        yield for_reads(conn)
+
+
+def bound_connection() -> Connection | None:
+    """The connection the session was made bound to, if any: an outer transaction
+    wrapping all the work (as in the tests), which reads must go through to see what
+    it holds."""
+    bound = db.session.session_factory.kw.get("bind")
+    return bound if isinstance(bound, Connection) else None
+
+
+def for_reads(conn: Connection) -> Connection:
+    """Set `conn` to read outside any transaction.
+
+    Each statement then reads what is committed (as READ COMMITTED does on PostgreSQL
+    anyway), and the BEGIN and ROLLBACK round trips are saved. reading.thread_for reads
+    the article's version again before caching, so a page is never cached under a
+    version it does not match.
+    """
+    if conn.dialect.name == "sqlite":
+        # pysqlite already runs in autocommit mode here (_configure_sqlite); only our
+        # own BEGIN is left out. Its AUTOCOMMIT level would, on the connection's
+        # return to the pool, hand pysqlite its own transaction handling back.
+        return conn.execution_options(sqlite_no_begin=True)
+    return conn.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def retry_after_only_when_refused(response):

@@ -41,7 +41,11 @@ def client() -> Client:
 
 def allowed_origin(origin: str | None) -> bool:
     """True for an origin listed in COMMENTSVC_ALLOWED_ORIGINS (or when it lists "*")."""
-    origins = current_app.config["ALLOWED_ORIGINS"]
+    return origin_allowed(current_app.config["ALLOWED_ORIGINS"], origin)
+
+
+def origin_allowed(origins: list[str], origin: str | None) -> bool:
+    """True when `origins` (the configured list) lists `origin`, or lists "*"."""
     return bool(origin) and ("*" in origins or origin.rstrip("/") in origins)
 
 

@@ -9,6 +9,7 @@ from flask import request
 from ..web import allowed_origin as allowed
 
 PUBLIC_ENDPOINTS = {"api.submit_comment", "api.get_thread", "api.get_counts"}
+EXPOSE_HEADERS = "ETag, Retry-After, Idempotent-Replayed, Comment-Form-Token"
 
 
 def apply(response):
@@ -26,7 +27,5 @@ def apply(response):
         )
         response.headers["Access-Control-Max-Age"] = "600"
     else:
-        response.headers["Access-Control-Expose-Headers"] = (
-            "ETag, Retry-After, Idempotent-Replayed, Comment-Form-Token"
-        )
+        response.headers["Access-Control-Expose-Headers"] = EXPOSE_HEADERS
     return response

@@ -1,8 +1,5 @@
 """Reader-facing endpoints: submit a comment, read a thread, count comments."""
 
-import hashlib
-
-import orjson
 from flask import Response, current_app, request
 
 from .. import cache, web
@@ -24,6 +21,7 @@ from .io import (
     settings,
 )
 from .openapi import doc
+from .reads import FORM_TOKEN_HEADER, counts_answer, thread_answer
 from .schemas import (
     CommentIn,
     CountsOut,
@@ -50,8 +48,6 @@ IDEMPOTENCY_KEY_PARAMETER = {
     ),
     "schema": {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN},
 }
-# The widget's form token comes with the thread, beside its (shared, cached) body.
-FORM_TOKEN_HEADER = "Comment-Form-Token"  # noqa: S105 - a header name
 
 
 def _submit_limit() -> str:
@@ -110,10 +106,12 @@ def _answer(comment) -> tuple[dict, int]:
     headers={FORM_TOKEN_HEADER: "A new form token (also on 304): post it back as `form_token`."},
 )
 def get_thread(article_id: str):
+    # Ordinary reads are answered before Flask, by reads.PublicReads; this view answers
+    # the rest (HEAD, a key, unusual parameters) and is the reference the lane matches.
     check_article_id(article_id)
     args = load_args(_THREAD_QUERY)
     config = settings()
-    with read_connection() as conn:
+    with read_connection(db.engine) as conn:
         thread = reading.thread_for(
             conn,
             cache.current(),
@@ -125,30 +123,12 @@ def get_thread(article_id: str):
             secret=current_app.config["SECRET_KEY"],
             matches=request.if_none_match.contains_weak,
         )
-    response = _thread_response(thread)
+    status, body, headers = thread_answer(thread, request.accept_encodings["gzip"] > 0)
+    # JSON even on a 304 (werkzeug drops its entity headers there): it is no page.
+    response = Response(body, status, headers, mimetype="application/json")
     # Per-reader headers go here, on the 200 and the 304 alike: the body stays the same
     # bytes for every reader, so it can be cached.
     response.headers[FORM_TOKEN_HEADER] = web.form_token(article_id)
-    return response
-
-
-def _thread_response(thread: reading.Thread) -> Response:
-    """The thread's bytes, gzip-compressed for clients that take it (most browsers do).
-
-    The compressed body is a different representation of the same thread, so its ETag
-    is the weak form of the same tag: a conditional request matches either.
-    """
-    gzipped = request.accept_encodings["gzip"] > 0
-    if thread.not_modified:
-        response = Response(status=304)
-    elif gzipped:
-        response = Response(thread.gzipped, mimetype="application/json")
-        response.headers["Content-Encoding"] = "gzip"
-    else:
-        response = Response(thread.body(), mimetype="application/json")
-    response.headers["ETag"] = f'W/"{thread.etag}"' if gzipped else f'"{thread.etag}"'
-    response.headers["Cache-Control"] = "no-cache"
-    response.vary.add("Accept-Encoding")
     return response
 
 
@@ -162,12 +142,8 @@ def _thread_response(thread: reading.Thread) -> Response:
 )
 def get_counts():
     args = load_args(_COUNTS_QUERY, lists=("article_id",))
-    with read_connection() as conn:
+    with read_connection(db.engine) as conn:
         counts = reading.counts_for(conn, args["article_id"])
-    # The shape CountsOut documents, encoded directly; the ETag lets a listing revalidate.
-    response = Response(
-        orjson.dumps({"counts": counts}, option=orjson.OPT_SORT_KEYS), mimetype="application/json"
-    )
-    response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
-    response.headers["Cache-Control"] = "no-cache"
-    return response.make_conditional(request)
+    # The shape CountsOut documents, encoded directly.
+    status, body, headers = counts_answer(counts, request.headers.get("If-None-Match"))
+    return Response(body, status, headers, mimetype="application/json")

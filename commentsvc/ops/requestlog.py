@@ -35,23 +35,18 @@ def register(app: Flask) -> None:
     log.setLevel(logging.INFO)
 
 
-def _start() -> None:
-    given = request.headers.get("X-Request-Id", "")
-    g.request_id = given if SANE_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
-    g.request_started = time.perf_counter()
+def request_id(given: str | None) -> str:
+    """The id to log and echo: the client's or proxy's X-Request-Id if plain, else a new one."""
+    return given if given and SANE_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
 
 
-def _finish(response):
-    request_id = g.get("request_id") or uuid.uuid4().hex
-    response.headers["X-Request-Id"] = request_id
-    seconds = time.perf_counter() - g.get("request_started", time.perf_counter())
-    route = request.url_rule.rule if request.url_rule else UNMATCHED
-    status = response.status_code
-    counters.requests.labels(route=route, method=request.method, status=str(status)).inc()
-    counters.latency.labels(route=route, method=request.method).observe(seconds)
+def record(request_id: str, method: str, route: str, status: int, seconds: float, log_format):
+    """Count, time and log one answered request (the Flask hook and the public reads' lane)."""
+    counters.requests.labels(route=route, method=method, status=str(status)).inc()
+    counters.latency.labels(route=route, method=method).observe(seconds)
     fields = {
         "request_id": request_id,
-        "method": request.method,
+        "method": method,
         "route": route,
         "status": status,
         "duration_ms": round(seconds * 1000, 1),
@@ -59,7 +54,22 @@ def _finish(response):
     log.info(
         "%(method)s %(route)s %(status)s",
         fields,
-        extra={"fields": fields, "log_format": current_app.config["LOG_FORMAT"]},
+        extra={"fields": fields, "log_format": log_format},
+    )
+
+
+def _start() -> None:
+    g.request_id = request_id(request.headers.get("X-Request-Id"))
+    g.request_started = time.perf_counter()
+
+
+def _finish(response):
+    rid = g.get("request_id") or uuid.uuid4().hex
+    response.headers["X-Request-Id"] = rid
+    seconds = time.perf_counter() - g.get("request_started", time.perf_counter())
+    route = request.url_rule.rule if request.url_rule else UNMATCHED
+    record(
+        rid, request.method, route, response.status_code, seconds, current_app.config["LOG_FORMAT"]
     )
     return response
 

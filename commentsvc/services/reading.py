@@ -17,7 +17,7 @@ import orjson
 from sqlalchemy import bindparam, exists, or_, select
 from sqlalchemy.orm import aliased
 
-from .. import avatars, threads
+from .. import avatars, driver, threads
 from ..cache import Cache
 from ..models import Article, Comment, DiscussionSettings, utcnow
 from ..policy import closing
@@ -37,18 +37,26 @@ _SAVED_CLOSE_AFTER_DAYS = (
     .where(DiscussionSettings.id == discussion.ROW_ID)
     .scalar_subquery()
 )
-_STATE = select(
-    _articles.c.id,
-    _articles.c.version,
-    _articles.c.title,
-    _articles.c.comments_open,
-    _articles.c.closes_at,
-    _articles.c.published_at,
-    _articles.c.first_comment_at,
-    _articles.c.approved_count,
-    _articles.c.created_at,
-    _SAVED_CLOSE_AFTER_DAYS.label("saved_close_after_days"),
-).where(_articles.c.article_id == bindparam("article_id"))
+_STATE = driver.Select(
+    select(
+        _articles.c.id,
+        _articles.c.version,
+        _articles.c.title,
+        _articles.c.comments_open,
+        _articles.c.closes_at,
+        _articles.c.published_at,
+        _articles.c.first_comment_at,
+        _articles.c.approved_count,
+        _articles.c.created_at,
+        _SAVED_CLOSE_AFTER_DAYS.label("saved_close_after_days"),
+    ).where(_articles.c.article_id == bindparam("article_id"))
+)
+_COUNTS = driver.Select(
+    select(_articles.c.article_id, _articles.c.approved_count).where(
+        _articles.c.article_id.in_(bindparam("article_ids", expanding=True))
+    ),
+    expanding="article_ids",
+)
 
 # Only what the public shape shows, and what decides whether it is shown.
 _PUBLIC_COLUMNS = (
@@ -135,18 +143,15 @@ def thread_for(
 
 def counts_for(conn, article_ids: list[str]) -> dict[str, int]:
     """Approved comments per article; 0 for articles nobody has commented on."""
-    rows = conn.execute(
-        select(Article.article_id, Article.approved_count).where(
-            Article.article_id.in_(article_ids)
-        )
-    ).all()
     counts = dict.fromkeys(article_ids, 0)
+    # Each distinct id once: the statement is compiled for each number of ids.
+    rows = _COUNTS.rows(conn, {"article_ids": list(counts)})
     counts.update(dict(rows))
     return counts
 
 
 def _state(conn, article_id: str):
-    return conn.execute(_STATE, {"article_id": article_id}).first()
+    return _STATE.first(conn, {"article_id": article_id})
 
 
 def _is_open(state, auto_create: bool, close_after_days: int) -> bool:

@@ -287,7 +287,7 @@ def _render(
 
 def _thread(article_id: str) -> dict:
     config = settings()
-    with read_connection() as conn:
+    with read_connection(db.engine) as conn:
         return reading.thread_for(
             conn,
             cache.current(),
