@@ -92,7 +92,7 @@ def explain(url: str, tmp: str) -> dict:
     os.environ["COMMENTSVC_INSTANCE_PATH"] = tmp
     from sqlalchemy import event
 
-    from commentsvc import cache, create_app
+    from commentsvc import cache, create_app, driver
     from commentsvc.extensions import db
     from commentsvc.services import moderation, reading
     from commentsvc.status import Status
@@ -107,6 +107,9 @@ def explain(url: str, tmp: str) -> dict:
                 recorded.append((statement, parameters))
 
         event.listen(db.engine, "before_cursor_execute", record)
+        driver.observers.append(
+            lambda statement, values: record(None, None, statement, values, None, False)
+        )
         article = seed.large_id(LARGE_ARTICLES // 2)
         for name, read in (
             (
@@ -134,6 +137,7 @@ def explain(url: str, tmp: str) -> dict:
             plans[name] = [_plan(db, statement, params) for statement, params in recorded]
             db.session.remove()
         event.remove(db.engine, "before_cursor_execute", record)
+        driver.observers.clear()
         db.engine.dispose()
     return plans
 

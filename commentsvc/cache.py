@@ -1,4 +1,4 @@
-"""Where rendered threads are kept: Redis when REDIS_URL is set, else each worker's memory.
+"""Where rendered threads are kept: each worker's memory, and Redis too when REDIS_URL is set.
 
 Keys carry everything that makes a value (the thread's version among it), so an entry
 never needs invalidating and two workers, or two instances, can never disagree: a stale
@@ -40,11 +40,15 @@ class LocalCache:
         self._lock = threading.Lock()  # gthread workers share one cache
 
     def get(self, key: str) -> bytes | None:
+        value = self._get(key)
+        _count(value)
+        return value
+
+    def _get(self, key: str) -> bytes | None:
         with self._lock:
             value = self._entries.get(key)
             if value is not None:
                 self._entries.move_to_end(key)
-        _count(value)
         return value
 
     def put(self, key: str, value: bytes) -> None:
@@ -73,14 +77,17 @@ class RedisCache:
         self.prefix = prefix
 
     def get(self, key: str) -> bytes | None:
+        value = self._get(key)
+        _count(value)
+        return value
+
+    def _get(self, key: str) -> bytes | None:
         try:
-            value = self.client.get(self.prefix + key)
+            return self.client.get(self.prefix + key)
         except redis.RedisError as exc:
             counters.redis_errors.labels(operation="cache_get").inc()
             log.warning("cache read failed, answering without it: %s", type(exc).__name__)
-            value = None
-        _count(value)
-        return value
+            return None
 
     def put(self, key: str, value: bytes) -> None:
         try:
@@ -88,6 +95,28 @@ class RedisCache:
         except redis.RedisError as exc:
             counters.redis_errors.labels(operation="cache_put").inc()
             log.warning("cache write failed: %s", type(exc).__name__)
+
+
+class TieredCache:
+    """This worker's memory in front of Redis: keys name exactly one body, so a copy kept
+    here can never be stale, and a popular thread is served without a Redis round trip."""
+
+    def __init__(self, near: LocalCache, far: RedisCache):
+        self.near = near
+        self.far = far
+
+    def get(self, key: str) -> bytes | None:
+        value = self.near._get(key)
+        if value is None:
+            value = self.far._get(key)
+            if value is not None:
+                self.near.put(key, value)
+        _count(value)
+        return value
+
+    def put(self, key: str, value: bytes) -> None:
+        self.near.put(key, value)
+        self.far.put(key, value)
 
 
 def _count(value: bytes | None) -> None:
@@ -112,4 +141,4 @@ def _make(url: str | None, prefix: str, max_bytes: int) -> Cache:
     if not url:
         return LocalCache(max_bytes)
     client = redis.Redis.from_url(url, socket_timeout=0.25, socket_connect_timeout=0.25)
-    return RedisCache(client, prefix)
+    return TieredCache(LocalCache(max_bytes), RedisCache(client, prefix))

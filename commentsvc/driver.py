@@ -13,11 +13,15 @@ answers for it exactly as for any other statement.
 """
 
 from collections import namedtuple
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Select as SqlSelect
 from sqlalchemy.engine import Connection
+
+# Called with each statement and its values before it runs: SQLAlchemy's own events do
+# not see these, and the bench's EXPLAIN pass (bench/large.py) must.
+observers: list[Callable[[str, Any], None]] = []
 
 
 class Select:
@@ -42,6 +46,8 @@ class Select:
             compiled = self._compiled[key] = self._compile(conn, params)
         sql, names, positional, constants, processors = compiled
         values = self._values(params, names, positional, constants)
+        for observe in observers:
+            observe(sql, values)
         driver = conn.connection.driver_connection
         cursor = driver.cursor()
         try:

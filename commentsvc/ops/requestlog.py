@@ -6,11 +6,12 @@ its query string, which can hold set-password tokens and authors' emails
 (gunicorn.conf.py). COMMENTSVC_LOG_FORMAT=json writes each line as one JSON object.
 """
 
+import functools
 import logging
 import re
+import secrets
 import sys
 import time
-import uuid
 from datetime import UTC, datetime
 
 import orjson
@@ -37,13 +38,13 @@ def register(app: Flask) -> None:
 
 def request_id(given: str | None) -> str:
     """The id to log and echo: the client's or proxy's X-Request-Id if plain, else a new one."""
-    return given if given and SANE_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+    return given if given and SANE_REQUEST_ID.fullmatch(given) else secrets.token_hex(16)
 
 
 def record(request_id: str, method: str, route: str, status: int, seconds: float, log_format):
     """Count, time and log one answered request (the Flask hook and the public reads' lane)."""
-    counters.requests.labels(route=route, method=method, status=str(status)).inc()
-    counters.latency.labels(route=route, method=method).observe(seconds)
+    _requests(route, method, status).inc()
+    _latency(route, method).observe(seconds)
     fields = {
         "request_id": request_id,
         "method": method,
@@ -64,7 +65,7 @@ def _start() -> None:
 
 
 def _finish(response):
-    rid = g.get("request_id") or uuid.uuid4().hex
+    rid = g.get("request_id") or secrets.token_hex(16)
     response.headers["X-Request-Id"] = rid
     seconds = time.perf_counter() - g.get("request_started", time.perf_counter())
     route = request.url_rule.rule if request.url_rule else UNMATCHED
@@ -72,6 +73,17 @@ def _finish(response):
         rid, request.method, route, response.status_code, seconds, current_app.config["LOG_FORMAT"]
     )
     return response
+
+
+# Each labelled series, looked up once: the label lookup costs as much as counting.
+@functools.lru_cache(maxsize=1024)
+def _requests(route: str, method: str, status: int):
+    return counters.requests.labels(route=route, method=method, status=str(status))
+
+
+@functools.lru_cache(maxsize=1024)
+def _latency(route: str, method: str):
+    return counters.latency.labels(route=route, method=method)
 
 
 class _Handler(logging.StreamHandler):

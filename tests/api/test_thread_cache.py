@@ -64,14 +64,23 @@ def test_without_redis_a_thread_is_served_from_memory_until_it_changes(client, a
     assert [c["html"] for c in fresh.get_json()["comments"]] == ["<p>First</p>", "<p>Second</p>"]
 
 
-def test_with_redis_a_thread_is_served_from_redis_until_it_changes(client, auth, redis_cache):
+def test_with_redis_a_thread_is_served_from_redis_until_it_changes(
+    app, client, auth, redis_cache
+):
     redis_client, prefix = redis_cache
     published(client, auth, body="First")
     first = client.get(THREAD)
     key = f"{prefix}{etag_key(first)}"
     assert gzip.decompress(redis_client.get(key)) == first.get_data()
 
+    # Another worker (or instance) has nothing in its memory yet: Redis answers it, and
+    # the worker keeps that copy in front of Redis from then on.
+    with app.app_context():
+        tiers = cache.current()
+    tiers.near = cache.LocalCache(max_bytes=1 << 20)
     redis_client.set(key, gzip.compress(b'{"from": "redis"}'))
+    assert client.get(THREAD).get_json() == {"from": "redis"}
+    redis_client.delete(key)
     assert client.get(THREAD).get_json() == {"from": "redis"}
 
     published(client, auth, body="Second")
