@@ -25,10 +25,10 @@ observers: list[Callable[[str, Any], None]] = []
 
 
 class Select:
-    """A SELECT with plain bound values (strings, numbers), run on the driver's cursor.
+    """A SELECT run on the driver's cursor; values bound through their types' processors.
 
-    `expanding` names the one bound list (`bindparam(..., expanding=True)`), compiled
-    once for each length it is given with.
+    `expanding` names the one bound list (`bindparam(..., expanding=True)`) of plain
+    values (ids, strings), compiled once for each length it is given with.
     """
 
     def __init__(self, statement: SqlSelect, expanding: str | None = None):
@@ -44,8 +44,8 @@ class Select:
         compiled = self._compiled.get(key)
         if compiled is None:
             compiled = self._compiled[key] = self._compile(conn, params)
-        sql, names, positional, constants, processors = compiled
-        values = self._values(params, names, positional, constants)
+        sql, names, positional, constants, expanded, binders, processors = compiled
+        values = self._values(params, names, positional, constants, expanded, binders)
         for observe in observers:
             observe(sql, values)
         driver = conn.connection.driver_connection
@@ -59,28 +59,24 @@ class Select:
         finally:
             cursor.close()
         make = self._row._make
-        if not processors:
-            return [make(row) for row in raw]
-        typed = []
-        for row in raw:
-            values = list(row)
-            for i, process in processors:
-                if values[i] is not None:
-                    values[i] = process(values[i])
-            typed.append(make(values))
-        return typed
+        if not processors or not raw:
+            return list(map(make, raw))
+        # Column by column: one comprehension per converted column beats a loop per row.
+        columns = list(zip(*raw, strict=True))
+        for i, process in processors:
+            columns[i] = [None if v is None else process(v) for v in columns[i]]
+        return list(map(make, zip(*columns, strict=True)))
 
     def first(self, conn: Connection, params: dict[str, Any]):
         rows = self.rows(conn, params)
         return rows[0] if rows else None
 
-    def _values(self, params, names: Sequence[str], positional: bool, constants: dict):
-        flat = dict(constants)
-        for name, value in params.items():
-            if name == self.expanding:
-                flat.update({f"{name}_{i}": v for i, v in enumerate(value, 1)})
-            else:
-                flat[name] = value
+    def _values(self, params, names, positional, constants, expanded: Sequence[str], binders):
+        flat = {**constants, **params}
+        for name, bind in binders:
+            flat[name] = bind(flat[name])
+        if self.expanding:
+            flat.update(zip(expanded, flat.pop(self.expanding), strict=True))
         return tuple(flat[name] for name in names) if positional else flat
 
     def _compile(self, conn: Connection, params):
@@ -106,4 +102,14 @@ class Select:
             for i, column in enumerate(self.statement.selected_columns)
             if (process := column.type.dialect_impl(dialect).result_processor(dialect, None))
         ]
-        return compiled.string, names, positional, constants, processors
+        # Values whose type converts them for the driver (a datetime for SQLite's text).
+        binders = [
+            (name, bind)
+            for name, param in compiled.binds.items()
+            if name != self.expanding
+            and (bind := param.type.dialect_impl(dialect).bind_processor(dialect))
+        ]
+        # The names the list's values are bound under: "name_1", "name_2", ...
+        size = len(params[self.expanding]) if self.expanding else 0
+        expanded = [f"{self.expanding}_{i}" for i in range(1, size + 1)]
+        return compiled.string, names, positional, constants, expanded, binders, processors

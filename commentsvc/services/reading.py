@@ -192,14 +192,17 @@ def _page(conn, article_pk: int, page: Page, avatar, depth: int | None):
     params = {"article_pk": article_pk, "limit": page.limit + 1}
     if page.cursor is not None:
         params["cursor_time"], params["cursor_id"] = page.cursor
-    rows = conn.execute(_roots_query(page.order, page.cursor is not None), params).all()
+    rows = _roots_query(page.order, page.cursor is not None).rows(conn, params)
     roots, next_cursor = paging.cut(rows, page.limit)
-    replies = conn.execute(_REPLIES, {"roots": [r.id for r in roots]}).all() if roots else []
+    replies = _REPLIES.rows(conn, {"roots": [r.id for r in roots]}) if roots else []
     return threads.public_tree(roots, replies, avatar, depth), next_cursor
 
 
 _reply = aliased(Comment)
-_REPLIES = select(*_PUBLIC_COLUMNS).where(Comment.root_id.in_(bindparam("roots", expanding=True)))
+_REPLIES = driver.Select(
+    select(*_PUBLIC_COLUMNS).where(Comment.root_id.in_(bindparam("roots", expanding=True))),
+    expanding="roots",
+)
 
 
 @functools.cache
@@ -216,7 +219,7 @@ def _roots_query(order: str, after_cursor: bool):
     )
     cursor = (bindparam("cursor_time"), bindparam("cursor_id")) if after_cursor else None
     query = paging.in_page_order(query, cursor, newest=order == "newest")
-    return query.limit(bindparam("limit"))
+    return driver.Select(query.limit(bindparam("limit")))
 
 
 def _avatar(email: str, secret: str) -> str:
