@@ -24,6 +24,7 @@ from urllib.parse import unquote_plus
 
 import orjson
 from flask import Flask
+from sqlalchemy import event
 from werkzeug.http import parse_accept_header, parse_etags
 
 from .. import cache, threads, tokens
@@ -120,7 +121,11 @@ class PublicReads:
             self.engine = db.engine
         # Each worker thread keeps one connection for these reads, outside any
         # transaction: a pool checkout and return cost more than the read itself.
+        # Disposing of the engine (shutting down, a test's end) closes them all.
         self._held = threading.local()
+        self._all_held: list = []
+        self._lock = threading.Lock()
+        event.listen(self.engine, "engine_disposed", self._close_held)
 
     def __call__(self, environ, start_response):
         answer = None
@@ -235,9 +240,20 @@ class PublicReads:
         if bound is not None:
             return bound
         conn = getattr(self._held, "conn", None)
-        if conn is None:
+        if conn is None or conn.closed:
             conn = self._held.conn = for_reads(self.engine.connect())
+            with self._lock:
+                self._all_held.append(conn)
         return conn
+
+    def _close_held(self, _engine) -> None:
+        with self._lock:
+            held, self._all_held = self._all_held, []
+        for conn in held:
+            # Invalidated, not returned: the pool they came from is gone with the dispose.
+            with suppress(Exception):
+                conn.invalidate()
+                conn.close()
 
     def _failed(self, exc: Exception) -> None:
         # The held connection may be the broken part: the next read takes a new one
@@ -245,6 +261,8 @@ class PublicReads:
         conn = getattr(self._held, "conn", None)
         self._held.conn = None
         if conn is not None:
+            with self._lock:
+                self._all_held = [c for c in self._all_held if c is not conn]
             with suppress(Exception):
                 conn.invalidate()
                 conn.close()

@@ -73,6 +73,9 @@ def test_database_down_answers_503_everywhere_then_recovers(outage_app, postgres
     reviewer = outage_app.test_client()
     assert sign_in(reviewer, moderator, PASSWORD).status_code == 302
     assert submit(client, "ops-db").status_code == 202
+    # The public reads' lane now holds a connection; the outage breaks it under the lane.
+    assert client.get("/api/v1/articles/ops-db/comments").status_code == 200
+    assert client.get("/api/v1/counts?article_id=ops-db").status_code == 200
     errors = metric(outage_app, "commentsvc_database_errors_total", kind="unavailable")
     postgres.stop()
     try:
@@ -85,6 +88,8 @@ def test_database_down_answers_503_everywhere_then_recovers(outage_app, postgres
 
         thread = client.get("/api/v1/articles/ops-db/comments")
         assert thread.status_code == 503 and thread.mimetype == "application/json"
+        counts = client.get("/api/v1/counts?article_id=ops-db")
+        assert counts.status_code == 503 and counts.mimetype == "application/json"
 
         page = client.get("/embed/ops-db")
         assert page.status_code == 503 and page.mimetype == "text/html"
@@ -111,6 +116,8 @@ def test_database_down_answers_503_everywhere_then_recovers(outage_app, postgres
 
     # The same app, not restarted: its pool's dead connections are replaced.
     assert submit(client, "ops-db", body="Back again.").status_code == 202
+    assert client.get("/api/v1/articles/ops-db/comments").status_code == 200
+    assert client.get("/api/v1/counts?article_id=ops-db").get_json() == {"counts": {"ops-db": 0}}
     assert client.get("/embed/ops-db").status_code == 200
     assert embed_post(client, "ops-db", "Through the form, after.").status_code == 303
     assert reviewer.get("/review/").status_code == 200
