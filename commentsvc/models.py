@@ -155,6 +155,9 @@ class Comment(db.Model):
     __table_args__ = (
         # The public thread of one article, in order; and the moderation queue.
         Index("ix_comments_thread", "article_pk", "status", "created_at", "id"),
+        # A thread's top-level comments in page order: without it a planner may walk every
+        # top-level comment of every article (parent_id IS NULL) to find one article's.
+        Index("ix_comments_roots", "article_pk", "parent_id", "created_at", "id"),
         Index("ix_comments_queue", "status", "created_at", "id"),
         Index("ix_comments_root_id", "root_id"),
         Index("ix_comments_parent_id", "parent_id"),
