@@ -9,11 +9,12 @@ transaction-scoped advisory lock per email and per IP serialises submissions by 
 same author (other authors go on in parallel). A refusal rolls everything back.
 """
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import false, func, literal, null, select, text
+from sqlalchemy import bindparam, false, func, literal, null, select, text
 
 from .. import checker as checkers
 from .. import policy
@@ -68,6 +69,15 @@ def submit_comment(
     settings = discussion.effective(session, settings)
     submission = _submission(data, client, stamp, trusted)
     answer = _ask_checker(session, article_id, submission, settings)
+    # Sanitising is pure work: done before the write lock, which waits only on the reads
+    # the rules need and on the inserts.
+    author = comments.written(
+        name=data["name"],
+        email=data["email"],
+        url=data.get("url"),
+        body=data["body"],
+        client=client,
+    )
     begin_write(session)
     claimed = idempotency.claim(session, once) if once else None
     try:
@@ -87,17 +97,13 @@ def submit_comment(
     except DomainError:
         session.rollback()  # a refused comment leaves nothing behind, not even its article
         raise
-    comment = comments.add(
+    comment = comments.store(
         session,
-        article_pk=article.id,
+        article=article,
         parent=parent,
-        name=data["name"],
-        email=data["email"],
-        url=data.get("url"),
-        body=data["body"],
+        author=author,
         status=verdict.status,
         held_reasons=verdict.stored_reasons(),
-        client=client,
     )
     if verdict.status is not Status.pending:
         # A comment starts held; the policy moving it on is a decision worth a trail.
@@ -112,7 +118,7 @@ def submit_comment(
         articles.bump_versions(session, {article.id})
     if data.get("notify_replies"):
         notifications.subscribe(session, comment)
-    outbox.enqueue(session, "comment.created", comment)
+    outbox.enqueue(session, "comment.created", comment, article=article)
     if claimed is not None:
         idempotency.complete(session, claimed, once, comment)
     session.commit()
@@ -174,7 +180,10 @@ def _lock_author(session, submission) -> None:
     names = {f"email:{submission.email}"} | ({f"ip:{submission.ip}"} if submission.ip else set())
     # Always in the same order, so two submissions never wait on each other in a circle.
     for key in sorted(_lock_key(name) for name in names):
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+        session.connection().execute(_ADVISORY_LOCK, {"key": key})
+
+
+_ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 
 
 def _lock_key(name: str) -> int:
@@ -220,19 +229,37 @@ class _Past:
 
 
 def _author_history(session, email: str, ip: str | None, settings: Settings) -> _Past:
-    """What the rules that are on ask about the author's past, in one round trip.
-
-    Each question is its own subquery so each walks its own index: an address shared by
-    many readers (a newsroom, a mobile carrier) may have thousands of comments, and a
-    single aggregate over all of them would cost every submission from it a scan.
-    """
+    """What the rules that are on ask about the author's past, in one round trip."""
     flood = settings.flood_seconds > 0
     first = settings.moderation == "first"  # only this mode asks for approved comments
     repeat = settings.spam_repeat > 0
     if not (flood or first or repeat):
         return _Past()
-    by_email = Comment.author_email == email
-    by_ip = Comment.remote_addr == ip if ip else false()
+    query = _history_query(flood, first, repeat, by_ip=ip is not None)
+    last_email, last_ip, approved, spam_email, spam_ip = (
+        session.connection().execute(query, {"email": email, "ip": ip}).one()
+    )
+    seen = {by: _aware(when) for by, when in (("email", last_email), ("ip", last_ip)) if when}
+    last_by = max(seen, key=seen.__getitem__) if seen else None
+    return _Past(
+        approved=approved,
+        spam_by_email=spam_email,
+        spam_by_ip=spam_ip,
+        last_seconds=(utcnow() - seen[last_by]).total_seconds() if last_by else None,
+        last_by=last_by,
+    )
+
+
+@functools.cache
+def _history_query(flood: bool, first: bool, repeat: bool, *, by_ip: bool):
+    """The history statement for the rules that are on, built once per combination.
+
+    Each question is its own subquery so each walks its own index: an address shared by
+    many readers (a newsroom, a mobile carrier) may have thousands of comments, and a
+    single aggregate over all of them would cost every submission from it a scan.
+    """
+    by_email = Comment.author_email == bindparam("email")
+    by_address = Comment.remote_addr == bindparam("ip") if by_ip else false()
 
     def latest(condition):
         return select(func.max(Comment.created_at)).where(condition).scalar_subquery()
@@ -245,23 +272,12 @@ def _author_history(session, email: str, ip: str | None, settings: Settings) -> 
             .scalar_subquery()
         )
 
-    last_email, last_ip, approved, spam_email, spam_ip = session.execute(
-        select(
-            latest(by_email) if flood else null(),
-            latest(by_ip) if flood and ip else null(),
-            count(by_email, Status.approved) if first else literal(0),
-            count(by_email, Status.spam) if repeat else literal(0),
-            count(by_ip, Status.spam) if repeat and ip else literal(0),
-        )
-    ).one()
-    seen = {by: _aware(when) for by, when in (("email", last_email), ("ip", last_ip)) if when}
-    last_by = max(seen, key=seen.__getitem__) if seen else None
-    return _Past(
-        approved=approved,
-        spam_by_email=spam_email,
-        spam_by_ip=spam_ip,
-        last_seconds=(utcnow() - seen[last_by]).total_seconds() if last_by else None,
-        last_by=last_by,
+    return select(
+        latest(by_email) if flood else null(),
+        latest(by_address) if flood and by_ip else null(),
+        count(by_email, Status.approved) if first else literal(0),
+        count(by_email, Status.spam) if repeat else literal(0),
+        count(by_address, Status.spam) if repeat and by_ip else literal(0),
     )
 
 
@@ -272,15 +288,20 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=utcnow().tzinfo)
 
 
+_SAID_HERE = select(Comment.id, Comment.body).where(
+    Comment.article_pk == bindparam("article_pk"),
+    Comment.author_email == bindparam("email"),
+    Comment.erased_at.is_(None),
+)
+
+
 def _duplicate(session, article: Article, submission) -> int | None:
     wanted = history.same_text(submission.body)
-    rows = session.execute(
-        select(Comment.id, Comment.body).where(
-            Comment.article_pk == article.id,
-            Comment.author_email == submission.email,
-            Comment.erased_at.is_(None),
-        )
-    ).all()
+    rows = (
+        session.connection()
+        .execute(_SAID_HERE, {"article_pk": article.id, "email": submission.email})
+        .all()
+    )
     return next((cid for cid, body in rows if history.same_text(body) == wanted), None)
 
 
