@@ -1,6 +1,6 @@
 """Articles: found or created for a submission, updated by the site."""
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import CommentsClosed, NotFound
@@ -34,7 +34,7 @@ def for_submission(
 
 _ARTICLES = Article.__table__
 # What a submission reads of its article: whether it is open, and what its events tell.
-_SUBMISSION_COLUMNS = select(
+_SUBMISSION_QUERY = select(
     *(
         _ARTICLES.c[name]
         for name in (
@@ -42,14 +42,13 @@ _SUBMISSION_COLUMNS = select(
             *("comments_open", "closes_at", "published_at", "first_comment_at"),
         )
     )
-)
+).where(_ARTICLES.c.article_id == bindparam("article_id"))
 
 
 def _for_submission(session, article_id: str):
     # A plain row: a submission only reads its article, and an ORM load costs more than
     # the statement.
-    query = _SUBMISSION_COLUMNS.where(_ARTICLES.c.article_id == article_id)
-    return session.connection().execute(query).first()
+    return session.connection().execute(_SUBMISSION_QUERY, {"article_id": article_id}).first()
 
 
 def takes_comments(

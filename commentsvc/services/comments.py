@@ -91,6 +91,9 @@ def add(
     return comment
 
 
+_INSERT = insert(Comment.__table__)  # built once: its cache key is worked out once
+
+
 def store(
     session, *, article, parent: Comment | None, author: dict, status: Status, held_reasons=()
 ):
@@ -116,7 +119,7 @@ def store(
         "source": None,
         "source_id": None,
     }
-    result = session.connection().execute(insert(Comment.__table__), values)
+    result = session.connection().execute(_INSERT, values)
     comment = Comment(id=result.inserted_primary_key[0], **values)
     make_transient_to_detached(comment)
     _note_first_comment(session, article.id, now, known=article.first_comment_at)

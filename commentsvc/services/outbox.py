@@ -74,6 +74,9 @@ def snapshot(comment: Comment, article=None) -> dict:
     }
 
 
+_INSERT = insert(OutboxMessage.__table__)  # built once: its cache key is worked out once
+
+
 def enqueue(
     session,
     event: str,
@@ -100,7 +103,7 @@ def enqueue(
         _cancel_mails_about(session, comment.id)
     # One statement, at once: the ORM's unit of work would add a flush to every change.
     session.connection().execute(
-        insert(OutboxMessage.__table__),
+        _INSERT,
         {
             "delivery_id": new_delivery_id(),
             "kind": OutboxKind.event,
