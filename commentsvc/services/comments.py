@@ -94,14 +94,13 @@ def add(
 _INSERT = insert(Comment.__table__)  # built once: its cache key is worked out once
 
 
-def store(
-    session, *, article, parent: Comment | None, author: dict, status: Status, held_reasons=()
-):
+def store(session, *, article, parent, author: dict, status: Status, held_reasons=()) -> Comment:
     """Insert a reader's comment in one statement; return it loaded and detached.
 
-    `author` is what `written` made; `article` needs `id` and `first_comment_at`. One
-    new row gains nothing from the ORM's unit of work, and a detached comment keeps its
-    values after the commit: answering with it reads nothing back.
+    `author` is what `written` made; `article` needs `id` and `first_comment_at`;
+    `parent` (or None) needs what `_placed` reads. One new row gains nothing from the
+    ORM's unit of work, and a detached comment keeps its values after the commit:
+    answering with it reads nothing back.
     """
     now = utcnow()
     values = {
