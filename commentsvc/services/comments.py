@@ -17,7 +17,9 @@ from ..status import Status
 from . import Actor, Client
 
 
-def written(*, name: str, email: str, url: str | None, body: str, client: Client | None = None):
+def written(
+    *, name: str, email: str, url: str | None, body: str, client: Client | None = None
+) -> dict:
     """The columns a comment takes from its author and their request, the body sanitised.
 
     Pure, so a submission prepares it before it takes the write lock.

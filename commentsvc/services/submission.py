@@ -235,7 +235,7 @@ def _author_history(session, email: str, ip: str | None, settings: Settings) -> 
     repeat = settings.spam_repeat > 0
     if not (flood or first or repeat):
         return _Past()
-    query = _history_query(flood, first, repeat, by_ip=ip is not None)
+    query = _history_query(flood, first, repeat, by_ip=bool(ip))
     last_email, last_ip, approved, spam_email, spam_ip = (
         session.connection().execute(query, {"email": email, "ip": ip}).one()
     )
