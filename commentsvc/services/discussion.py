@@ -54,7 +54,10 @@ _SAVED = select(*(_TABLE.c[name] for name in FIELDS)).where(_TABLE.c.id == ROW_I
 def effective(session, defaults: Settings) -> Settings:
     """`defaults` (from COMMENTSVC_*) with what an admin saved laid over them."""
     # A plain read of one row by its key: every submission asks, and an ORM load of the
-    # row costs many times the statement. It sees what this unit of work has flushed.
+    # row costs many times the statement. Like that load, it flushes first (a no-op
+    # when nothing changed), so it sees this unit of work's changes.
+    if session.autoflush:
+        session.flush()
     row = session.connection().execute(_SAVED).first()
     if row is None:
         return defaults
