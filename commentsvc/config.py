@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 MODERATION_MODES = ("all", "first", "none")
+IN_PROCESS_LIMITS = "commentsvc-memory://"  # extensions.InProcessStorage
 DEFAULT_SECRET_KEY = "dev-insecure-secret"  # noqa: S105 - the value production refuses
 
 
@@ -20,8 +21,9 @@ class Defaults:
     MAX_URL_LENGTH = 32 * 1024
     # Filled in by `load` for the database in use (see `engine_options`).
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
-    # Flask-Limiter: shared across instances only when REDIS_URL points at Redis.
-    RATELIMIT_STORAGE_URI = "memory://"
+    # Flask-Limiter: shared across instances only when REDIS_URL points at Redis; else
+    # each process counts in its memory (extensions.InProcessStorage).
+    RATELIMIT_STORAGE_URI = IN_PROCESS_LIMITS
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STRATEGY = "moving-window"
     # Redis down: count limits in each process's memory (logged and counted) rather than
@@ -141,7 +143,8 @@ def load(app, test_config=None):
         app.config["CACHE_PREFIX"] = cache_prefix(app.config["SQLALCHEMY_DATABASE_URI"])
     # Rate-limit counters in a shared Redis are this deployment's own too.
     app.config.setdefault("RATELIMIT_KEY_PREFIX", app.config["CACHE_PREFIX"].rstrip(":"))
-    if app.config["REDIS_URL"] and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
+    in_process = app.config["RATELIMIT_STORAGE_URI"] in (IN_PROCESS_LIMITS, "memory://")
+    if app.config["REDIS_URL"] and in_process:
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
         # A Redis that stops answering must fail fast, so the in-memory fallback takes over
         # within a request rather than after the worker's timeout.

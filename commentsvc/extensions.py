@@ -1,6 +1,7 @@
 """Unbound extensions, bound to the app in the factory."""
 
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -10,6 +11,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
+from limits.storage import MemoryStorage
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase
@@ -26,6 +28,30 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class InProcessStorage(MemoryStorage):
+    """limits' in-process counters, without a thread per rate-limited request.
+
+    MemoryStorage drops old entries from a timer thread, started again by any hit that
+    comes after the last one ran (10 ms): nearly a thread per submission. Here the same
+    sweep runs inline, at most once a second. Limits do not wait on it: every check
+    compares the entries' own times.
+    """
+
+    STORAGE_SCHEME = ["commentsvc-memory"]
+    SWEEP_SECONDS = 1.0
+
+    def __init__(self, *args, **kwargs):
+        self._next_sweep = 0.0
+        super().__init__(*args, **kwargs)
+
+    # MemoryStorage's own hook, called on every hit (tests/unit/test_config.py checks it).
+    def _MemoryStorage__schedule_expiry(self) -> None:
+        now = time.monotonic()
+        if now >= self._next_sweep:
+            self._next_sweep = now + self.SWEEP_SECONDS
+            self._MemoryStorage__expire_events()
 
 
 db = SQLAlchemy(model_class=Base)

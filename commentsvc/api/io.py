@@ -23,13 +23,16 @@ IDEMPOTENCY_KEY_RULE = (
 )
 
 
-def load_body(schema, *, allow_form: bool = False) -> dict:
-    """Load the request body through `schema`.
+def load_body(schema, *, form_schema=None) -> dict:
+    """Load the request body through `schema`; an HTML form through `form_schema`.
 
+    The schemas may be shared between requests: nothing here changes them. Without
+    `form_schema`, only JSON is taken.
     :raise ApiError: 415 for a content type other than JSON (or a form, when allowed),
         400 for JSON that does not parse or is not an object.
     :raise marshmallow.ValidationError: the fields are not valid (answered 422).
     """
+    allow_form = form_schema is not None
     if request.mimetype == "application/json":
         try:
             data = request.get_json()
@@ -43,7 +46,7 @@ def load_body(schema, *, allow_form: bool = False) -> dict:
             )
     elif allow_form and request.mimetype in FORM_TYPES:
         data = request.form.to_dict()
-        schema.form = True  # its numbers and checkboxes come as strings
+        schema = form_schema  # built with form=True: its numbers and checkboxes are strings
     else:
         message = (
             gettext("Send the body as application/json or an HTML form.")

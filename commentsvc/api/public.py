@@ -1,5 +1,7 @@
 """Reader-facing endpoints: submit a comment, read a thread, count comments."""
 
+import functools
+
 from flask import Response, current_app, request
 
 from .. import cache, web
@@ -35,6 +37,8 @@ from .schemas import (
 # Schemas keep no state between loads; building one per request costs more than the load.
 _THREAD_QUERY = ThreadQuery()
 _COUNTS_QUERY = CountsQuery()
+_PUBLIC_COMMENT_OUT = PublicCommentOut()
+_SUBMIT_OUT = SubmitOut()
 
 IDEMPOTENCY_KEY_PARAMETER = {
     "in": "header",
@@ -72,7 +76,10 @@ def submit_comment(article_id: str):
     check_article_id(article_id)
     key = idempotency_key()
     config = settings()
-    data = load_body(CommentIn(body_max_length=config.body_max_length), allow_form=True)
+    data = load_body(
+        _comment_in(config.body_max_length, form=False),
+        form_schema=_comment_in(config.body_max_length, form=True),
+    )
     trusted = optional_key()  # another service, with its key: no form, no time-trap
     token = data.pop("form_token", None)
     stamp = None if trusted else web.read_form_token(token, article_id)
@@ -88,12 +95,18 @@ def submit_comment(article_id: str):
     return _answer(comment)
 
 
+@functools.cache
+def _comment_in(body_max_length: int, *, form: bool) -> CommentIn:
+    # One per limit (a setting) and kind of body: see _THREAD_QUERY.
+    return CommentIn(body_max_length=body_max_length, form=form)
+
+
 def _answer(comment) -> tuple[dict, int]:
     if comment.status is Status.approved:
-        return PublicCommentOut().dump(comment), 201
+        return _PUBLIC_COMMENT_OUT.dump(comment), 201
     # Spam is answered like any held comment: telling a spammer helps them adapt.
     held = {"id": comment.id, "status": "pending", "message": str(HELD_MESSAGE), "comment": comment}
-    return SubmitOut().dump(held), 202
+    return _SUBMIT_OUT.dump(held), 202
 
 
 @bp.get("/articles/<article_id:article_id>/comments")

@@ -1,6 +1,6 @@
 """Articles: found or created for a submission, updated by the site."""
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import CommentsClosed, NotFound
@@ -17,12 +17,12 @@ def find(session, article_id: str) -> Article | None:
 def for_submission(
     session, article_id: str, *, auto_create: bool, close_after_days: int = 0
 ) -> Article:
-    """Return the article a new comment goes to, creating it on first use.
+    """Return the article a new comment goes to (its row), creating it on first use.
 
     :raise NotFound: unknown article and auto-creation is off.
     :raise CommentsClosed: the article no longer takes comments.
     """
-    article = find(session, article_id)
+    article = _for_submission(session, article_id)
     if article is None:
         if not auto_create:
             raise NotFound(f"No article with the id {article_id!r}.")
@@ -30,6 +30,25 @@ def for_submission(
     if not is_open(article, close_after_days):
         raise CommentsClosed()
     return article
+
+
+_ARTICLES = Article.__table__
+# What a submission reads of its article: whether it is open, and what its events tell.
+_SUBMISSION_QUERY = select(
+    *(
+        _ARTICLES.c[name]
+        for name in (
+            *("id", "article_id", "title", "url"),
+            *("comments_open", "closes_at", "published_at", "first_comment_at"),
+        )
+    )
+).where(_ARTICLES.c.article_id == bindparam("article_id"))
+
+
+def _for_submission(session, article_id: str):
+    # A plain row: a submission only reads its article, and an ORM load costs more than
+    # the statement.
+    return session.connection().execute(_SUBMISSION_QUERY, {"article_id": article_id}).first()
 
 
 def takes_comments(

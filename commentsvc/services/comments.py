@@ -7,13 +7,43 @@ unit of work (nothing commits in this module).
 
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 
 from .. import sanitize
-from ..models import Article, Comment, Kind, ModerationEvent
+from ..models import Article, Comment, Kind, ModerationEvent, utcnow
 from ..status import Status
 from . import Actor, Client
+
+
+def written(
+    *, name: str, email: str, url: str | None, body: str, client: Client | None = None
+) -> dict:
+    """The columns a comment takes from its author and their request, the body sanitised.
+
+    Pure, so a submission prepares it before it takes the write lock.
+    """
+    client = client or Client()
+    return {
+        "author_name": name,
+        "author_email": email,
+        "author_url": url,
+        "body": body,
+        "html": sanitize.render(body),
+        "sanitizer_version": sanitize.SANITIZER_VERSION,
+        "remote_addr": client.remote_addr,
+        "user_agent": (client.user_agent or None) and client.user_agent[:500],
+    }
+
+
+def _placed(parent: Comment | None) -> dict:
+    """Where a reply sits: under `parent` (which needs `id`, `root_id` and `depth`)."""
+    return {
+        "parent_id": parent.id if parent else None,
+        "root_id": (parent.root_id or parent.id) if parent else None,
+        "depth": parent.depth + 1 if parent else 1,
+    }
 
 
 def add(
@@ -42,22 +72,12 @@ def add(
     imported comment's origin. An import, storing thousands, passes
     `note_first_comment=False` and calls `note_first_comments` once per batch.
     """
-    client = client or Client()
     comment = Comment(
         article_pk=article_pk,
-        parent_id=parent.id if parent else None,
-        root_id=(parent.root_id or parent.id) if parent else None,
-        depth=parent.depth + 1 if parent else 1,
-        author_name=name,
-        author_email=email,
-        author_url=url,
-        body=body,
-        html=sanitize.render(body),
-        sanitizer_version=sanitize.SANITIZER_VERSION,
+        **_placed(parent),
+        **written(name=name, email=email, url=url, body=body, client=client),
         status=status,
         held_reasons=list(held_reasons),
-        remote_addr=client.remote_addr,
-        user_agent=(client.user_agent or None) and client.user_agent[:500],
         is_staff=is_staff,
         moderator_id=moderator_id,
         kind=kind,
@@ -70,6 +90,40 @@ def add(
     session.flush()
     if note_first_comment:
         _note_first_comment(session, article_pk, comment.created_at)
+    return comment
+
+
+_INSERT = insert(Comment.__table__)  # built once: its cache key is worked out once
+
+
+def store(session, *, article, parent, author: dict, status: Status, held_reasons=()) -> Comment:
+    """Insert a reader's comment in one statement; return it loaded and detached.
+
+    `author` is what `written` made; `article` needs `id` and `first_comment_at`;
+    `parent` (or None) needs what `_placed` reads. One new row gains nothing from the
+    ORM's unit of work, and a detached comment keeps its values after the commit:
+    answering with it reads nothing back.
+    """
+    now = utcnow()
+    values = {
+        "article_pk": article.id,
+        **_placed(parent),
+        **author,
+        "status": status,
+        "held_reasons": list(held_reasons),
+        "created_at": now,
+        "updated_at": now,
+        "erased_at": None,
+        "is_staff": False,
+        "moderator_id": None,
+        "kind": Kind.comment,
+        "source": None,
+        "source_id": None,
+    }
+    result = session.connection().execute(_INSERT, values)
+    comment = Comment(id=result.inserted_primary_key[0], **values)
+    make_transient_to_detached(comment)
+    _note_first_comment(session, article.id, now, known=article.first_comment_at)
     return comment
 
 
@@ -89,12 +143,15 @@ def note_first_comments(session, article_pks: set[int]) -> None:
         )
 
 
-def _note_first_comment(session, article_pk: int, created_at: datetime) -> None:
+def _note_first_comment(
+    session, article_pk: int, created_at: datetime, known: datetime | None = None
+) -> None:
     # "Close comments after N days" counts from here when the site gave no publication time.
     # The time only ever moves earlier, so an article already holding an earlier one (as
-    # the caller loaded it: no query here) needs no statement.
-    article = session.identity_map.get(identity_key(Article, article_pk))
-    known = article.__dict__.get("first_comment_at") if article is not None else None
+    # the caller loaded it, or `known`: no query here) needs no statement.
+    if known is None:
+        article = session.identity_map.get(identity_key(Article, article_pk))
+        known = article.__dict__.get("first_comment_at") if article is not None else None
     if known is not None and known <= created_at:
         return
     session.execute(

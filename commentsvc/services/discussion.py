@@ -8,6 +8,7 @@ activity log (action "settings", no comment) with who changed what.
 import dataclasses
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..config import Settings
@@ -46,13 +47,22 @@ def _as_column(name: str, value):
     return list(value) if name.endswith("_words") and value is not None else value
 
 
+_TABLE = DiscussionSettings.__table__
+_SAVED = select(*(_TABLE.c[name] for name in FIELDS)).where(_TABLE.c.id == ROW_ID)
+
+
 def effective(session, defaults: Settings) -> Settings:
     """`defaults` (from COMMENTSVC_*) with what an admin saved laid over them."""
-    row = _row(session)
+    # A plain read of one row by its key: every submission asks, and an ORM load of the
+    # row costs many times the statement. Like that load, it flushes first (a no-op
+    # when nothing changed), so it sees this unit of work's changes.
+    if session.autoflush:
+        session.flush()
+    row = session.connection().execute(_SAVED).first()
     if row is None:
         return defaults
-    saved = {n: _as_setting(n, v) for n in FIELDS if (v := getattr(row, n)) is not None}
-    return dataclasses.replace(defaults, **saved)
+    saved = {n: _as_setting(n, v) for n, v in zip(FIELDS, row, strict=True) if v is not None}
+    return dataclasses.replace(defaults, **saved) if saved else defaults
 
 
 @dataclass(frozen=True)

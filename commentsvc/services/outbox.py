@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.orm import selectinload
 
 from .. import checker as checkers
@@ -44,15 +44,19 @@ def new_delivery_id(key: str | None = None) -> str:
     return "msg_" + (uuid.uuid5(_NAMESPACE, key) if key else uuid.uuid4()).hex
 
 
-def snapshot(comment: Comment) -> dict:
-    """The comment as it is now, for mails and webhooks made later from this row."""
+def snapshot(comment: Comment, article=None) -> dict:
+    """The comment as it is now, for mails and webhooks made later from this row.
+
+    `article` (its `article_id`, `title` and `url`) saves loading `comment.article`.
+    """
+    article = comment.article if article is None else article
     if comment.erased_at is not None:
-        return {"id": comment.id, "article_id": comment.article.article_id}
+        return {"id": comment.id, "article_id": article.article_id}
     return {
         "id": comment.id,
-        "article_id": comment.article.article_id,
-        "article_title": comment.article.title,
-        "article_url": comment.article.url,
+        "article_id": article.article_id,
+        "article_title": article.title,
+        "article_url": article.url,
         "parent_id": comment.parent_id,
         "status": comment.status.value,
         "staff": bool(comment.is_staff),
@@ -70,6 +74,9 @@ def snapshot(comment: Comment) -> dict:
     }
 
 
+_INSERT = insert(OutboxMessage.__table__)  # built once: its cache key is worked out once
+
+
 def enqueue(
     session,
     event: str,
@@ -78,30 +85,34 @@ def enqueue(
     from_status: Status | None = None,
     action: str | None = None,
     reason: str | None = None,
-) -> OutboxMessage:
+    article=None,
+) -> None:
     """Record that `event` happened to `comment`, in the caller's unit of work (no commit).
 
     The worker later fans it out to moderators, subscribers and webhook endpoints. An
     erased comment's mails that are still waiting are dropped, so its text goes nowhere.
+    `article` is the comment's, when the caller has it (see `snapshot`).
     """
     if event not in EVENTS:
         raise ValueError(f"unknown event {event!r}")
-    payload: dict = {"comment": snapshot(comment)}
+    payload: dict = {"comment": snapshot(comment, article)}
     if event == "comment.moderated":
         payload.update(action=action, reason=reason, to=comment.status.value)
         payload["from"] = from_status.value
     if event == "comment.erased":
         _cancel_mails_about(session, comment.id)
-    message = OutboxMessage(
-        delivery_id=new_delivery_id(),
-        kind=OutboxKind.event,
-        event=event,
-        comment_id=comment.id,
-        author_email=comment.author_email or None,
-        payload=payload,
+    # One statement, at once: the ORM's unit of work would add a flush to every change.
+    session.connection().execute(
+        _INSERT,
+        {
+            "delivery_id": new_delivery_id(),
+            "kind": OutboxKind.event,
+            "event": event,
+            "comment_id": comment.id,
+            "author_email": comment.author_email or None,
+            "payload": payload,
+        },
     )
-    session.add(message)
-    return message
 
 
 def report_to_checker(session, comment: Comment, kind: str) -> OutboxMessage:

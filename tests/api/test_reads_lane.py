@@ -122,7 +122,7 @@ def request_headers(etag_choices):
 def _etags(client, path):
     plain = client.get(path).headers["ETag"]
     zipped = client.get(path, headers={"Accept-Encoding": "gzip"}).headers["ETag"]
-    return [plain, zipped, f"{plain}, W/\"nope\"", "*", '"nope"', "garbage"]
+    return [plain, zipped, f'{plain}, W/"nope"', "*", '"nope"', "garbage"]
 
 
 @settings(

@@ -64,9 +64,7 @@ def test_without_redis_a_thread_is_served_from_memory_until_it_changes(client, a
     assert [c["html"] for c in fresh.get_json()["comments"]] == ["<p>First</p>", "<p>Second</p>"]
 
 
-def test_with_redis_a_thread_is_served_from_redis_until_it_changes(
-    app, client, auth, redis_cache
-):
+def test_with_redis_a_thread_is_served_from_redis_until_it_changes(app, client, auth, redis_cache):
     redis_client, prefix = redis_cache
     published(client, auth, body="First")
     first = client.get(THREAD)

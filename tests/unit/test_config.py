@@ -186,3 +186,29 @@ def test_an_unknown_log_format_is_refused(clean_env, monkeypatch, make_app):
 
     with pytest.raises(RuntimeError, match="LOG_FORMAT"):
         make_app()
+
+
+def test_in_process_rate_limits_start_no_thread_per_hit(monkeypatch):
+    import threading
+    import time
+
+    from limits import RateLimitItemPerSecond
+    from limits.storage import storage_from_string
+    from limits.strategies import MovingWindowRateLimiter
+
+    from commentsvc.extensions import InProcessStorage
+
+    storage = storage_from_string(config.Defaults.RATELIMIT_STORAGE_URI)
+    assert isinstance(storage, InProcessStorage)
+    started = []
+    monkeypatch.setattr(threading.Thread, "start", lambda thread: started.append(thread))
+    limiter, limit = MovingWindowRateLimiter(storage), RateLimitItemPerSecond(2)
+    outcomes = []
+    for _ in range(3):
+        outcomes.append(limiter.hit(limit, "reader"))
+        time.sleep(0.02)  # MemoryStorage's own timer would be done, and start again
+    assert outcomes == [True, True, False]
+    assert started == []
+    time.sleep(1.05)
+    assert limiter.hit(limit, "reader")  # the window moved on without the timer
+    assert [len(entries) for entries in storage.events.values()] == [1]  # swept inline

@@ -580,3 +580,29 @@ def test_excerpt_of_rendered_comment():
     assert excerpt(html) == "Hello world, & friends! Second para <tag>"
     short = excerpt(html, 30)
     assert short == "Hello world, & friends!…" and len(short) <= 30
+
+
+# Plain text skips bleach (sanitize._plain): it must come out exactly as bleach makes it.
+PLAIN_PIECES = st.sampled_from(
+    [
+        *("word", "x.py", "node.md", "example.com", "http", "www", "@", "x@y.org", ":", "/"),
+        *(" ", "  ", "\n", "\n\n", "\t", ".", ",", "'", '"', "=", ";", "(", ")", "*", "`"),
+        *("é", "😀", "ß", "\u0301", "\u00a0", "\u2028", "\u200b", "\x0b", "\x85", "://", "www."),
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(PLAIN_PIECES | st.text(max_size=3), max_size=30).map("".join))
+def test_plain_text_renders_as_bleach_renders_it(text):
+    from commentsvc import sanitize
+
+    normalised = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    assert render(text) == sanitize._sanitised(normalised)
+
+
+@pytest.mark.parametrize("text", ["Round comment 12, held for review.", "a\n\nb\nc", "x: y @z"])
+def test_common_plain_text_takes_the_short_way(text):
+    from commentsvc import sanitize
+
+    assert sanitize._plain(text)
