@@ -1,7 +1,8 @@
 """The CPU a cache miss costs for the 200-comment thread, measured inside this process.
 
 With the thread cache sized 0 every read builds the page: the service call alone
-(`reading.thread_for`) and the whole request through the app (routing, schema, headers).
+(`reading.thread_for`) and the whole request as a server hands it to the app (the public
+reads' lane, headers, the request log).
 """
 
 import os
@@ -10,6 +11,7 @@ import tempfile
 import time
 
 import seed
+from werkzeug.test import EnvironBuilder
 
 TARGET_MS = 3.0
 SAMPLES = 300
@@ -55,10 +57,15 @@ def measure(url: str) -> dict:
                         secret="bench-secret",
                     )
                 service.append((time.process_time_ns() - started) / 1e6)
+            # The whole request as a server hands it to the app (lane, headers, request
+            # log): the WSGI call, without the test client's own request and response work.
+            environ = EnvironBuilder(path=thread, headers={"Accept-Encoding": "gzip"})
+            environ = environ.get_environ()
             for _ in range(SAMPLES):
                 started = time.process_time_ns()
-                client.get(thread, headers={"Accept-Encoding": "gzip"})
+                answered = b"".join(app(dict(environ), _start_response))
                 request.append((time.process_time_ns() - started) / 1e6)
+            assert answered and _start_response.status == "200 OK"
             db.engine.dispose()
     request_ms = statistics.median(request)
     return {
@@ -67,6 +74,10 @@ def measure(url: str) -> dict:
         "target_ms": TARGET_MS,
         "met": request_ms < TARGET_MS,
     }
+
+
+def _start_response(status, headers, exc_info=None):
+    _start_response.status = status
 
 
 def _seed(client, key: str) -> None:

@@ -45,6 +45,24 @@ class UTCDateTime(TypeDecorator):
             value = value.replace(tzinfo=UTC)
         return value
 
+    def result_processor(self, dialect, coltype):
+        if dialect.name != "sqlite":
+            return super().result_processor(dialect, coltype)
+
+        # SQLite hands back the text SQLAlchemy wrote ("2026-11-26 04:25:43.538227"):
+        # one C call reads it as UTC, five times faster than parsing, then replacing the
+        # zone (a thread page reads hundreds).
+        def process(value):
+            if value is None:
+                return None
+            try:
+                return datetime.fromisoformat(value + "+00:00")
+            except ValueError:  # text that names its own offset
+                parsed = datetime.fromisoformat(value)
+                return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+        return process
+
 
 def _status_enum(name: str) -> Enum:
     # A VARCHAR with a CHECK rather than a native PostgreSQL type: adding a
