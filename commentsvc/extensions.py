@@ -15,6 +15,9 @@ from limits.storage import MemoryStorage
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.pool import Pool
+
+from . import writers
 
 # Stable constraint names, so Alembic can drop and alter them on every database.
 NAMING_CONVENTION = {
@@ -117,6 +120,7 @@ def retry_after_only_when_refused(response):
     return response
 
 
+SQLITE_BUSY_TIMEOUT_MS = 15000
 SQLITE_MMAP_BYTES = 256 * 1024 * 1024  # address space, not memory: pages stay the OS's cache
 
 
@@ -130,7 +134,7 @@ def _configure_sqlite(dbapi_connection, _record):
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     # Reads map the file instead of copying each page through read(): a thread of a
     # large database touches more B-tree pages, and each copy is CPU the reader waits on.
@@ -144,5 +148,25 @@ def _begin_sqlite(connection):
         options = connection.get_execution_options()
         if options.get("sqlite_no_begin"):
             return  # a read outside any transaction (read_connection)
-        immediate = options.get("sqlite_immediate")
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        if not options.get("sqlite_immediate"):
+            connection.exec_driver_sql("BEGIN")
+            return
+        queue = writers.queue_for(connection.engine.url.database)
+        if queue is not None and _WRITERS_QUEUE not in connection.info:
+            # Given back when the connection returns to the pool (_leave_writers_queue),
+            # which a session's does at the end of each unit of work.
+            connection.info[_WRITERS_QUEUE] = queue
+            queue.enter(patience=writers.PATIENCE)
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+_WRITERS_QUEUE = "commentsvc.writers_queue"
+
+
+@event.listens_for(Pool, "checkin")
+def _leave_writers_queue(_dbapi_connection, record):
+    # Checked in after its COMMIT or ROLLBACK (or closed, if it broke): either way its
+    # transaction is over. Pool events see every way back, a session's or a Connection's.
+    queue = record.info.pop(_WRITERS_QUEUE, None) if record is not None else None
+    if queue is not None:
+        queue.leave()
