@@ -53,8 +53,14 @@ def run_migrations_online() -> None:
                     broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                     if broken:
                         raise RuntimeError(f"migration broke foreign keys: {broken[:5]}")
+            if connection.in_transaction():  # begun by a read before Alembic's own
+                connection.commit()
         finally:
             if sqlite:
+                if connection.in_transaction():
+                    connection.rollback()
+                # Outside any transaction, or the pragma does nothing: the connection would
+                # go back to the pool with foreign keys off (the tests migrate in-process).
                 connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
