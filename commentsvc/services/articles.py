@@ -3,6 +3,7 @@
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from .. import driver
 from ..errors import CommentsClosed, NotFound
 from ..models import Article, Comment, utcnow
 from ..policy import closing
@@ -34,21 +35,23 @@ def for_submission(
 
 _ARTICLES = Article.__table__
 # What a submission reads of its article: whether it is open, and what its events tell.
-_SUBMISSION_QUERY = select(
-    *(
-        _ARTICLES.c[name]
-        for name in (
-            *("id", "article_id", "title", "url"),
-            *("comments_open", "closes_at", "published_at", "first_comment_at"),
+_SUBMISSION_QUERY = driver.Select(
+    select(
+        *(
+            _ARTICLES.c[name]
+            for name in (
+                *("id", "article_id", "title", "url"),
+                *("comments_open", "closes_at", "published_at", "first_comment_at"),
+            )
         )
-    )
-).where(_ARTICLES.c.article_id == bindparam("article_id"))
+    ).where(_ARTICLES.c.article_id == bindparam("article_id"))
+)
 
 
 def _for_submission(session, article_id: str):
     # A plain row: a submission only reads its article, and an ORM load costs more than
     # the statement.
-    return session.connection().execute(_SUBMISSION_QUERY, {"article_id": article_id}).first()
+    return _SUBMISSION_QUERY.first(session.connection(), {"article_id": article_id})
 
 
 def takes_comments(

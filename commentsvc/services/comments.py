@@ -7,11 +7,11 @@ unit of work (nothing commits in this module).
 
 from datetime import datetime
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 
-from .. import sanitize
+from .. import driver, sanitize
 from ..models import Article, Comment, Kind, ModerationEvent, utcnow
 from ..status import Status
 from . import Actor, Client
@@ -93,7 +93,10 @@ def add(
     return comment
 
 
-_INSERT = insert(Comment.__table__)  # built once: its cache key is worked out once
+# Every column but the id: a reader's comment is inserted on the driver's cursor.
+_INSERT = driver.Insert(
+    Comment.__table__, [c.key for c in Comment.__table__.columns if c.key != "id"]
+)
 
 
 def store(session, *, article, parent, author: dict, status: Status, held_reasons=()) -> Comment:
@@ -120,8 +123,7 @@ def store(session, *, article, parent, author: dict, status: Status, held_reason
         "source": None,
         "source_id": None,
     }
-    result = session.connection().execute(_INSERT, values)
-    comment = Comment(id=result.inserted_primary_key[0], **values)
+    comment = Comment(id=_INSERT.run(session.connection(), values), **values)
     make_transient_to_detached(comment)
     _note_first_comment(session, article.id, now, known=article.first_comment_at)
     return comment

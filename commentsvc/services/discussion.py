@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from .. import driver
 from ..config import Settings
 from ..models import DiscussionSettings, ModerationEvent
 from . import Actor, begin_write
@@ -48,7 +49,7 @@ def _as_column(name: str, value):
 
 
 _TABLE = DiscussionSettings.__table__
-_SAVED = select(*(_TABLE.c[name] for name in FIELDS)).where(_TABLE.c.id == ROW_ID)
+_SAVED = driver.Select(select(*(_TABLE.c[name] for name in FIELDS)).where(_TABLE.c.id == ROW_ID))
 
 
 def effective(session, defaults: Settings) -> Settings:
@@ -58,7 +59,7 @@ def effective(session, defaults: Settings) -> Settings:
     # when nothing changed), so it sees this unit of work's changes.
     if session.autoflush:
         session.flush()
-    row = session.connection().execute(_SAVED).first()
+    row = _SAVED.first(session.connection(), {})
     if row is None:
         return defaults
     saved = {n: _as_setting(n, v) for n, v in zip(FIELDS, row, strict=True) if v is not None}

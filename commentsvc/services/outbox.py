@@ -15,10 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from .. import checker as checkers
+from .. import driver
 from ..errors import NotFound
 from ..models import (
     Comment,
@@ -74,7 +75,13 @@ def snapshot(comment: Comment, article=None) -> dict:
     }
 
 
-_INSERT = insert(OutboxMessage.__table__)  # built once: its cache key is worked out once
+_INSERT = driver.Insert(
+    OutboxMessage.__table__,
+    (
+        *("delivery_id", "kind", "event", "comment_id", "author_email", "payload"),
+        *("state", "attempts", "next_attempt_at", "created_at"),
+    ),
+)
 
 
 def enqueue(
@@ -102,8 +109,9 @@ def enqueue(
     if event == "comment.erased":
         _cancel_mails_about(session, comment.id)
     # One statement, at once: the ORM's unit of work would add a flush to every change.
-    session.connection().execute(
-        _INSERT,
+    now = utcnow()
+    _INSERT.run(
+        session.connection(),
         {
             "delivery_id": new_delivery_id(),
             "kind": OutboxKind.event,
@@ -111,6 +119,10 @@ def enqueue(
             "comment_id": comment.id,
             "author_email": comment.author_email or None,
             "payload": payload,
+            "state": OutboxState.pending,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
         },
     )
 

@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import Integer, bindparam, false, func, literal, null, select, text
 
 from .. import checker as checkers
-from .. import policy
+from .. import driver, policy
 from ..config import Settings
 from ..errors import DomainError, Duplicate, TooFast, ValidationFailed
 from ..models import Article, Comment, utcnow
@@ -66,9 +66,13 @@ def submit_comment(
     :raise Duplicate: the same email said the same thing on this article before.
     :raise TooFast: the same IP or email posted less than the flood interval ago.
     """
-    settings = discussion.effective(session, settings)
     submission = _submission(data, client, stamp, trusted)
-    answer = _ask_checker(session, article_id, submission, settings)
+    answer = None
+    if settings.checker_configured:
+        # Whether the checker is on is a setting an admin may have saved.
+        answer = _ask_checker(
+            session, article_id, submission, discussion.effective(session, settings)
+        )
     # Sanitising is pure work: done before the write lock, which waits only on the reads
     # the rules need and on the inserts.
     author = comments.written(
@@ -79,6 +83,9 @@ def submit_comment(
         client=client,
     )
     begin_write(session)
+    # Read in the write transaction: no transaction of its own to begin and end, and the
+    # rules judge by what is in force as the comment is stored.
+    settings = discussion.effective(session, settings)
     claimed = idempotency.claim(session, once) if once else None
     try:
         article = articles.for_submission(
@@ -236,8 +243,8 @@ def _author_history(session, email: str, ip: str | None, settings: Settings) -> 
     if not (flood or first or repeat):
         return _Past()
     query = _history_query(flood, first, repeat, by_ip=bool(ip))
-    last_email, last_ip, approved, spam_email, spam_ip = (
-        session.connection().execute(query, {"email": email, "ip": ip}).one()
+    last_email, last_ip, approved, spam_email, spam_ip = query.first(
+        session.connection(), {"email": email, "ip": ip}
     )
     seen = {by: _aware(when) for by, when in (("email", last_email), ("ip", last_ip)) if when}
     last_by = max(seen, key=seen.__getitem__) if seen else None
@@ -271,12 +278,20 @@ def _history_query(flood: bool, first: bool, repeat: bool, *, by_ip: bool):
     # address-and-status index does.
     email_status, address_status = _not_looked_up(Comment.status), Comment.status
 
-    return select(
-        latest(by_email) if flood else null(),
-        latest(by_address) if flood and by_ip else null(),
-        count(by_email, email_status == Status.approved) if first else literal(0),
-        count(by_email, email_status == Status.spam) if repeat else literal(0),
-        count(by_address, address_status == Status.spam) if repeat and by_ip else literal(0),
+    return driver.Select(
+        select(
+            (latest(by_email) if flood else null()).label("last_email"),
+            (latest(by_address) if flood and by_ip else null()).label("last_ip"),
+            (count(by_email, email_status == Status.approved) if first else literal(0)).label(
+                "approved"
+            ),
+            (count(by_email, email_status == Status.spam) if repeat else literal(0)).label(
+                "spam_email"
+            ),
+            (
+                count(by_address, address_status == Status.spam) if repeat and by_ip else literal(0)
+            ).label("spam_ip"),
+        )
     )
 
 
@@ -298,19 +313,19 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=utcnow().tzinfo)
 
 
-_SAID_HERE = select(Comment.id, Comment.body).where(
-    _not_looked_up(Comment.article_pk) == bindparam("article_pk"),
-    Comment.author_email == bindparam("email"),
-    Comment.erased_at.is_(None),
+_SAID_HERE = driver.Select(
+    select(Comment.id, Comment.body).where(
+        _not_looked_up(Comment.article_pk) == bindparam("article_pk"),
+        Comment.author_email == bindparam("email"),
+        Comment.erased_at.is_(None),
+    )
 )
 
 
 def _duplicate(session, article: Article, submission) -> int | None:
     wanted = history.same_text(submission.body)
-    rows = (
-        session.connection()
-        .execute(_SAID_HERE, {"article_pk": article.id, "email": submission.email})
-        .all()
+    rows = _SAID_HERE.rows(
+        session.connection(), {"article_pk": article.id, "email": submission.email}
     )
     return next((cid for cid, body in rows if history.same_text(body) == wanted), None)
 
@@ -322,19 +337,17 @@ def _refusal(reason: policy.Reason) -> DomainError:
 
 
 # What a reply needs of its parent: a plain row, as for the article.
-_PARENT = select(
-    Comment.id, Comment.root_id, Comment.depth, Comment.article_pk, Comment.status
-).where(Comment.id == bindparam("id"))
+_PARENT = driver.Select(
+    select(Comment.id, Comment.root_id, Comment.depth, Comment.article_pk, Comment.status).where(
+        Comment.id == bindparam("id")
+    )
+)
 
 
 def _parent(session, article: Article, parent_id: int | None, max_depth: int):
     if parent_id is None:
         return None
-    parent = (
-        session.connection().execute(_PARENT, {"id": parent_id}).first()
-        if parent_id <= MAX_ID
-        else None
-    )
+    parent = _PARENT.first(session.connection(), {"id": parent_id}) if parent_id <= MAX_ID else None
     if parent is None or parent.article_pk != article.id or parent.status is not Status.approved:
         raise ValidationFailed(
             fields={"parent_id": ["There is no published comment with this id on this article."]}

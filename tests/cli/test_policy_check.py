@@ -29,7 +29,7 @@ def history(client, auth, db_session):
         if decision:
             assert moderate(client, auth, comment_id, decision).status_code == 200
         db_session.get(Comment, comment_id).created_at = utcnow() - timedelta(days=days)
-    db_session.commit()
+        db_session.commit()  # the next submission is a unit of work of its own
 
 
 def test_policy_check_prints_the_table_for_the_settings_in_force(runner, app, monkeypatch, history):

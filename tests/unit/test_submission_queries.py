@@ -21,7 +21,7 @@ def sqlite():
 
 
 def plan(conn, statement) -> list[str]:
-    sql = str(statement.compile(conn))
+    sql = str(statement.statement.compile(conn))  # a driver.Select: its SQLAlchemy select
     rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", (None,) * sql.count("?"))
     return [row[3] for row in rows if row[3].startswith(("SEARCH", "SCAN comments"))]
 
