@@ -2,9 +2,10 @@
 
 import functools
 
+import orjson
 from flask import Response, current_app, request
 
-from .. import cache, web
+from .. import avatars, cache, threads, web
 from ..extensions import db, limiter, read_connection
 from ..schemas import HELD_MESSAGE
 from ..services import idempotency, reading, submission
@@ -91,8 +92,15 @@ def submit_comment(article_id: str):
             db.session, article_id, data, client(), config, once=once, stamp=stamp, trusted=trusted
         )
     except idempotency.Replay as replay:
-        return replay.body, replay.status, {"Idempotent-Replayed": "true"}
-    return _answer(comment)
+        return _json(replay.body, replay.status, {"Idempotent-Replayed": "true"})
+    return _json(*_answer(comment))
+
+
+def _json(body: dict, status: int, headers=None) -> Response:
+    # Keys sorted, as Flask writes them: a replayed answer is the first one, byte for byte,
+    # whichever order the database kept them in.
+    data = orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
+    return Response(data, status, headers, mimetype="application/json")
 
 
 @functools.cache
@@ -102,11 +110,28 @@ def _comment_in(body_max_length: int, *, form: bool) -> CommentIn:
 
 
 def _answer(comment) -> tuple[dict, int]:
+    """The answer to a stored comment: what SubmitOut (held) or PublicCommentOut (published)
+    dumps, built as the public thread builds its comments (a test holds them equal)."""
+    public = _public(comment)
     if comment.status is Status.approved:
-        return _PUBLIC_COMMENT_OUT.dump(comment), 201
+        return public, 201
     # Spam is answered like any held comment: telling a spammer helps them adapt.
-    held = {"id": comment.id, "status": "pending", "message": str(HELD_MESSAGE), "comment": comment}
-    return _SUBMIT_OUT.dump(held), 202
+    return {
+        "id": comment.id,
+        "status": "pending",
+        "message": str(HELD_MESSAGE),
+        "comment": public,
+    }, 202
+
+
+def _public(comment) -> dict:
+    secret = current_app.config["SECRET_KEY"]
+    (public,) = threads.public_comments(
+        [threads.ThreadNode(comment, removed=False)], lambda email: avatars.token(email, secret)
+    )
+    # Kept with an idempotency key as JSON, which has no datetimes.
+    public["created_at"] = public["created_at"].isoformat()
+    return public
 
 
 @bp.get("/articles/<article_id:article_id>/comments")
