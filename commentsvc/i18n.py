@@ -7,6 +7,7 @@ The choice, first that applies (a mail to a moderator forces theirs with `force_
 4. English.
 """
 
+from babel import Locale
 from flask import Flask, has_request_context, request
 from flask_babel import Babel, get_locale, get_translations, gettext, refresh
 from markupsafe import Markup
@@ -14,11 +15,18 @@ from markupsafe import Markup
 from . import locales
 
 babel = Babel()
+_PARSED = {code: Locale.parse(code) for code in locales.LOCALES}
 # The readers' door honours ?lang= (the widget's iframe and its demo page).
 LANG_PARAM_BLUEPRINTS = {"widget"}
 
 
-def select_locale() -> str:
+def select_locale() -> Locale:
+    # A parsed Locale, made once: Flask-Babel would parse a code again on every request,
+    # and parsing looks for the locale's data file on disk.
+    return _PARSED[_select_code()]
+
+
+def _select_code() -> str:
     if not has_request_context():
         return locales.DEFAULT
     if request.blueprint in LANG_PARAM_BLUEPRINTS:
