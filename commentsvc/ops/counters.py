@@ -5,6 +5,8 @@ know. Under gunicorn, PROMETHEUS_MULTIPROC_DIR (set in gunicorn.conf.py before a
 worker imports this) makes each worker write its values to files the scrape merges.
 """
 
+import functools
+
 from prometheus_client import Counter, Histogram
 
 requests = Counter(
@@ -47,4 +49,10 @@ limiter_fallbacks = Counter(
 def submission(verdict: str, rules) -> None:
     """Count one submission under its verdict, once per rule that fired."""
     for rule in rules or ("none",):
-        submissions.labels(verdict=verdict, rule=rule).inc()
+        _submissions(verdict, rule).inc()
+
+
+# Each labelled series, looked up once: the label lookup costs as much as counting.
+@functools.lru_cache(maxsize=256)
+def _submissions(verdict: str, rule: str):
+    return submissions.labels(verdict=verdict, rule=rule)
