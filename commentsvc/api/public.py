@@ -38,8 +38,6 @@ from .schemas import (
 # Schemas keep no state between loads; building one per request costs more than the load.
 _THREAD_QUERY = ThreadQuery()
 _COUNTS_QUERY = CountsQuery()
-_PUBLIC_COMMENT_OUT = PublicCommentOut()
-_SUBMIT_OUT = SubmitOut()
 
 IDEMPOTENCY_KEY_PARAMETER = {
     "in": "header",

@@ -5,6 +5,7 @@ import multiprocessing
 import os
 import threading
 import time
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy.orm import Session
@@ -36,48 +37,47 @@ def _hold(path: str, entered, seconds: float) -> None:
     queue.leave()
 
 
+@contextmanager
+def another_process_holding(path: str, seconds: float):
+    """Another process that takes the turn, keeps it `seconds`, then gives it back."""
+    entered = FORK.Event()
+    other = FORK.Process(target=_hold, args=(path, entered, seconds))
+    other.start()
+    try:
+        assert entered.wait(10)
+        yield other
+    finally:
+        other.terminate()
+        other.join(5)
+
+
 @pytest.fixture
 def path(tmp_path):
     return str(tmp_path / "commentsvc.db-writers")
 
 
 def test_a_writer_waits_for_the_turn_and_gets_it_when_it_is_given_back(path):
-    entered = FORK.Event()
-    other = FORK.Process(target=_hold, args=(path, entered, 0.3))
-    other.start()
-    try:
-        assert entered.wait(10)
+    with another_process_holding(path, 0.3) as other:
         queue = writers.Queue(path)
         started = time.monotonic()
         queue.enter(patience=5)
         waited = time.monotonic() - started
         assert waited > 0.1  # it did wait for the other process...
-        assert (
-            waited < 2
-        )  # ...and went on once the turn came free, long before its patience ran out
+        assert waited < 2  # ...and went on once the turn came free, well within its patience
         other.join(5)
         assert held(path)  # now it has the turn
         queue.leave()
         assert not held(path)
-    finally:
-        other.join(5)
 
 
 def test_a_writer_out_of_patience_goes_on_without_the_turn(path):
-    entered = FORK.Event()
-    other = FORK.Process(target=_hold, args=(path, entered, 3))
-    other.start()
-    try:
-        assert entered.wait(10)
+    with another_process_holding(path, 3):
         queue = writers.Queue(path)
         started = time.monotonic()
         queue.enter(patience=0.2)
         assert 0.15 < time.monotonic() - started < 2
         queue.leave()  # giving back a turn it never had is harmless
         assert held(path)  # the other process still has it
-    finally:
-        other.terminate()
-        other.join(5)
 
 
 def test_threads_of_a_process_share_the_turn_and_the_last_gives_it_back(path):
